@@ -1,0 +1,54 @@
+//===- RapidDialect.h - The rapid dialect ------------------------*- C++ -*-===//
+//
+// Part of the rapid project.
+//
+//===----------------------------------------------------------------------===//
+//
+// The tensor-level `rapid` dialect: its types, attributes and operations.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef RAPID_DIALECT_RAPID_RAPIDDIALECT_H
+#define RAPID_DIALECT_RAPID_RAPIDDIALECT_H
+
+#include "rapid/Support/Vocabulary.h"
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "rapid/Dialect/Rapid/RapidDialect.h.inc"
+#include "rapid/Dialect/Rapid/RapidEnums.h.inc"
+
+#define GET_TYPEDEF_CLASSES
+#include "rapid/Dialect/Rapid/RapidTypes.h.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "rapid/Dialect/Rapid/RapidAttrs.h.inc"
+
+#define GET_OP_CLASSES
+#include "rapid/Dialect/Rapid/RapidOps.h.inc"
+
+namespace rapid {
+
+/// The workload of a layer op in the dimensions {in, out, ij, mb, kij}
+/// (conv2d: in = C/groups, out = O, ij = OH*OW, mb = N, kij = KH*KW; matmul
+/// and gemm: in = K, out = N, mb = M times the batch; lstm: in = I + H,
+/// out = 4H times the directions, ij = timesteps, mb = batch). The product of
+/// the five is the layer's MAC count. std::nullopt for ops that are not
+/// layers.
+std::optional<DimTuple> getLayerWorkload(mlir::Operation *op);
+
+/// Checks the `rapid.spatial` and `rapid.mapping` attributes of a verified
+/// layer op against its workload: no split exceeds its dimension and the
+/// mapping's N is the per-core share. Layer op verifiers end with this call.
+mlir::LogicalResult verifyLayerMapping(mlir::Operation *op);
+
+} // namespace rapid
+
+#endif // RAPID_DIALECT_RAPID_RAPIDDIALECT_H

@@ -1,0 +1,115 @@
+//===- LayerSummary.cpp - Per-layer workload summary of a model -----------===//
+//
+// Part of the rapid project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "rapid/Target/LayerSummary.h"
+#include "rapid/Dialect/Rapid/RapidDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Tools/mlir-translate/Translation.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+
+using namespace mlir;
+using namespace rapid;
+
+/// Bits one element occupies in memory.
+static int64_t elementBits(Type type) {
+  if (auto quant = dyn_cast<QuantType>(type))
+    return quant.getStorage().getWidth();
+  return type.getIntOrFloatBitWidth();
+}
+
+ModelSummary rapid::summarizeModel(Operation *root) {
+  ModelSummary summary;
+  root->walk([&](Operation *op) {
+    if (op->getDialect() && isa<RapidDialect>(op->getDialect()))
+      ++summary.opCounts[op->getName().getStringRef().str()];
+    std::optional<DimTuple> workload = getLayerWorkload(op);
+    if (!workload)
+      return;
+    LayerEntry entry{op, *workload, 1, 0};
+    for (int64_t d : *workload)
+      entry.macs *= d;
+    for (Value operand : op->getOperands())
+      if (operand.getDefiningOp<ConstantOp>()) {
+        auto type = cast<ShapedType>(operand.getType());
+        entry.weightBytes +=
+            (type.getNumElements() * elementBits(type.getElementType()) + 7) /
+            8;
+      }
+    summary.totalMacs += entry.macs;
+    summary.totalWeightBytes += entry.weightBytes;
+    summary.layers.push_back(entry);
+  });
+  return summary;
+}
+
+static std::string locationString(Location loc) {
+  std::string out;
+  llvm::raw_string_ostream os(out);
+  loc.print(os);
+  return os.str();
+}
+
+static llvm::json::Value typeJSON(Type type) {
+  auto shaped = cast<ShapedType>(type);
+  std::string element;
+  llvm::raw_string_ostream os(element);
+  shaped.getElementType().print(os);
+  return llvm::json::Object{
+      {"shape", llvm::json::Array(shaped.getShape())},
+      {"element", os.str()},
+  };
+}
+
+void rapid::writeLayerSummaryJSON(const ModelSummary &summary,
+                                  llvm::raw_ostream &os) {
+  llvm::json::Array layers;
+  for (const LayerEntry &entry : summary.layers) {
+    llvm::json::Object workload;
+    for (unsigned i = 0; i < kNumDims; ++i)
+      workload[stringify(static_cast<Dim>(i))] = entry.workload[i];
+    llvm::json::Array operands, results;
+    for (Type t : entry.op->getOperandTypes())
+      operands.push_back(typeJSON(t));
+    for (Type t : entry.op->getResultTypes())
+      results.push_back(typeJSON(t));
+    layers.push_back(llvm::json::Object{
+        {"op", entry.op->getName().getStringRef()},
+        {"loc", locationString(entry.op->getLoc())},
+        {"operands", std::move(operands)},
+        {"results", std::move(results)},
+        {"workload", std::move(workload)},
+        {"macs", entry.macs},
+        {"weight_bytes", entry.weightBytes},
+    });
+  }
+  llvm::json::Object counts;
+  for (const auto &[name, count] : summary.opCounts)
+    counts[name] = count;
+  llvm::json::Value root = llvm::json::Object{
+      {"layers", std::move(layers)},
+      {"op_counts", std::move(counts)},
+      {"total_macs", summary.totalMacs},
+      {"total_weight_bytes", summary.totalWeightBytes},
+  };
+  os << llvm::formatv("{0:2}", root) << "\n";
+}
+
+void rapid::registerLayerSummaryTranslation() {
+  TranslateFromMLIRRegistration registration(
+      "rapid-layer-summary",
+      "Summarize the layers of a rapid-dialect model as JSON (workload "
+      "dimensions, MACs, weight bytes)",
+      [](Operation *op, llvm::raw_ostream &os) {
+        writeLayerSummaryJSON(summarizeModel(op), os);
+        return success();
+      },
+      [](DialectRegistry &registry) {
+        registry.insert<RapidDialect, func::FuncDialect>();
+      });
+}

@@ -1,0 +1,172 @@
+//===- rapidc.cpp - The rapid compiler driver -----------------------------===//
+//
+// Part of the rapid project.
+//
+//===----------------------------------------------------------------------===//
+//
+// rapidc runs the compiler's stages in order on one model and writes what
+// --emit asks for. Stages present in this build: parse and verify the rapid
+// dialect, graph preparation (-O1), and the emitters below.
+//
+//===----------------------------------------------------------------------===//
+
+#include "rapid/InitRapid.h"
+#include "rapid/Target/LayerSummary.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/WithColor.h"
+
+#include <chrono>
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+namespace {
+enum class Emit { MLIR, Summary };
+
+cl::OptionCategory rapidcCategory("rapidc options");
+
+cl::opt<std::string> inputFilename(cl::Positional, cl::Required,
+                                   cl::desc("<model.mlir>"),
+                                   cl::cat(rapidcCategory));
+cl::opt<std::string> outputFilename("o", cl::value_desc("file"),
+                                    cl::desc("Output file ('-' for stdout)"),
+                                    cl::init("-"), cl::cat(rapidcCategory));
+cl::opt<Emit> emit(
+    "emit", cl::desc("What to produce:"), cl::init(Emit::MLIR),
+    cl::values(clEnumValN(Emit::MLIR, "mlir",
+                          "the rapid dialect after graph preparation"),
+               clEnumValN(Emit::Summary, "summary",
+                          "per-layer workload summary as JSON")),
+    cl::cat(rapidcCategory));
+cl::opt<char> optLevel("O", cl::Prefix, cl::init('1'), cl::value_desc("level"),
+                       cl::desc("Optimization level: -O0 keeps the graph as "
+                                "given, -O1 (default) runs graph preparation "
+                                "(rapid-graph-prep)"),
+                       cl::cat(rapidcCategory));
+cl::opt<bool> timePasses("time-passes",
+                         cl::desc("Report the time of each compiler phase"),
+                         cl::cat(rapidcCategory));
+cl::opt<bool> verbose("v", cl::desc("Print each phase as it starts"),
+                      cl::cat(rapidcCategory));
+cl::opt<bool> quiet("q", cl::desc("Do not print the closing summary line"),
+                    cl::cat(rapidcCategory));
+
+void phase(llvm::StringRef what) {
+  if (verbose)
+    llvm::errs() << "rapidc: " << what << "\n";
+}
+
+int fail(llvm::Twine message) {
+  llvm::WithColor::error(llvm::errs(), "rapidc") << message << "\n";
+  return 1;
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  registerPassManagerCLOptions();
+  registerAsmPrinterCLOptions();
+  registerMLIRContextCLOptions();
+  cl::HideUnrelatedOptions(rapidcCategory);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "rapidc: compiles a model for a RaPiD-style AI accelerator\n\n"
+      "  rapidc model.mlir -o prepared.mlir        graph preparation\n"
+      "  rapidc model.mlir --emit=summary          layers, workloads, MACs\n\n"
+      "Input is a model in the rapid dialect (.mlir). Diagnostics name the\n"
+      "file, line and op at fault; the exit code is non-zero on any error.\n");
+  auto start = std::chrono::steady_clock::now();
+
+  if (optLevel != '0' && optLevel != '1')
+    return fail("unknown optimization level -O" + llvm::Twine(optLevel.getValue()) +
+                "; use -O0 or -O1");
+  if (llvm::sys::path::extension(inputFilename) == ".onnx")
+    return fail("'" + inputFilename +
+                "': this build reads models in the rapid dialect (.mlir) only; "
+                "the ONNX importer is not part of it yet");
+
+  DialectRegistry registry;
+  rapid::registerAllDialects(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+
+  std::string errorMessage;
+  std::unique_ptr<llvm::MemoryBuffer> input =
+      openInputFile(inputFilename, &errorMessage);
+  if (!input)
+    return fail("cannot read '" + inputFilename + "': " + errorMessage);
+
+  DefaultTimingManager tm;
+  tm.setEnabled(timePasses);
+  TimingScope timing = tm.getRootScope();
+
+  phase("parsing " + inputFilename);
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module;
+  {
+    TimingScope parseTiming = timing.nest("Parse and verify");
+    module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  }
+  if (!module)
+    return fail("'" + inputFilename + "' is not a valid rapid-dialect module");
+
+  int64_t opsBefore = 0, opsAfter = 0;
+  module->walk([&](Operation *) { ++opsBefore; });
+  if (optLevel == '1') {
+    phase("graph preparation (rapid-graph-prep)");
+    PassManager pm(&context);
+    if (failed(applyPassManagerCLOptions(pm)))
+      return fail("invalid pass manager options");
+    TimingScope prepTiming = timing.nest("Graph preparation");
+    pm.enableTiming(prepTiming);
+    rapid::buildGraphPrepPipeline(pm);
+    if (failed(pm.run(*module)))
+      return fail("graph preparation failed on '" + inputFilename + "'");
+  }
+  module->walk([&](Operation *) { ++opsAfter; });
+
+  phase("writing " + outputFilename);
+  auto output = openOutputFile(outputFilename, &errorMessage);
+  if (!output)
+    return fail("cannot write '" + outputFilename + "': " + errorMessage);
+  rapid::ModelSummary summary = rapid::summarizeModel(*module);
+  {
+    TimingScope emitTiming = timing.nest("Emit");
+    if (emit == Emit::MLIR)
+      module->print(output->os());
+    else
+      rapid::writeLayerSummaryJSON(summary, output->os());
+  }
+  output->keep();
+  timing.stop();
+
+  if (!quiet) {
+    double seconds = std::chrono::duration<double>(
+                         std::chrono::steady_clock::now() - start)
+                         .count();
+    llvm::errs() << llvm::formatv(
+        "rapidc: {0}: {1} layers, {2:F3} GMACs, {3:F1} KiB of weights; "
+        "{4} ops -> {5}; wrote {6} in {7:F2} s\n",
+        inputFilename, summary.layers.size(), summary.totalMacs / 1e9,
+        summary.totalWeightBytes / 1024.0, opsBefore, opsAfter,
+        outputFilename == "-" ? std::string("stdout")
+                              : std::string(outputFilename),
+        seconds);
+  }
+  return 0;
+}
