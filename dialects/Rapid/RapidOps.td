@@ -40,30 +40,47 @@ defvar DilationAccessor = [{
 //===----------------------------------------------------------------------===//
 
 def Rapid_ConstantOp : Rapid_Op<"constant", [ConstantLike,
-    DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>]> {
-  let summary = "A constant tensor (weights, biases, shape data)";
+    DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>,
+    AllTypesMatch<["value", "output"]>]> {
+  let summary = "A constant float tensor (weights, biases)";
   let description = [{
-    Produces the tensor held in `value`. Float tensors take their element type
-    from `value`. A quantized tensor stores its integers in `value` (whose
-    element type is the quantized type's storage type) and names the
-    quantized type after `as`:
+    Produces the tensor held in `value`; the result type is the value's type.
+    Large weights use `dense_resource` blobs so that they are not copied.
+    Quantized constants are `rapid.quant_constant`.
 
     ```mlir
     %w = rapid.constant dense<[[1.0, 2.0]]> : tensor<1x2xf32>
-    %q = rapid.constant dense<[1, -2]> : tensor<2xi4> as tensor<2x!rapid.quant<i4, 0.5>>
     ```
-    Large weights use `dense_resource` blobs so that they are not copied.
   }];
   let arguments = (ins ElementsAttr:$value);
-  let results = (outs Rapid_Tensor:$output);
-  let hasCustomAssemblyFormat = 1;
-  let hasVerifier = 1;
+  let results = (outs Rapid_FloatTensor:$output);
+  let assemblyFormat = "attr-dict $value";
   let hasFolder = 1;
   let builders = [
     OpBuilder<(ins "::mlir::ElementsAttr":$value), [{
-      build($_builder, $_state, ::llvm::cast<::mlir::ShapedType>(value.getType()), value);
+      build($_builder, $_state, value.getType(), value);
     }]>
   ];
+}
+
+def Rapid_QuantConstantOp : Rapid_Op<"quant_constant",
+    [DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>]> {
+  let summary = "A constant quantized tensor";
+  let description = [{
+    Holds the stored integers of a quantized tensor in `value`, whose element
+    type is the quantized type's storage type and whose shape is the
+    result's. Unlike `rapid.constant` it is not folded into attributes (the
+    attribute cannot carry the scale); `rapid-canonicalize` re-lays out
+    reshapes and transposes of it at compile time.
+
+    ```mlir
+    %q = rapid.quant_constant dense<[1, -2]> : tensor<2xi4> -> tensor<2x!rapid.quant<i4, 5.000000e-01>>
+    ```
+  }];
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs Rapid_QuantTensor:$output);
+  let assemblyFormat = "attr-dict $value `->` type($output)";
+  let hasVerifier = 1;
 }
 
 def Rapid_CastOp : Rapid_Op<"cast", [SameOperandsAndResultShape]> {
@@ -542,6 +559,7 @@ def Rapid_ReshapeOp : Rapid_Op<"reshape"> {
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;
   let hasFolder = 1;
+  let hasCanonicalizer = 1;
 }
 
 def Rapid_FlattenOp : Rapid_Op<"flatten"> {
@@ -575,6 +593,7 @@ def Rapid_TransposeOp : Rapid_Op<"transpose"> {
   let assemblyFormat = "$input `perm` $perm attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
   let hasFolder = 1;
+  let hasCanonicalizer = 1;
 }
 
 def Rapid_PadOp : Rapid_Op<"pad"> {

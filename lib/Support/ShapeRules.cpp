@@ -89,10 +89,10 @@ int64_t shapes::windowOutputSize(int64_t input, int64_t kernel, int64_t stride,
 std::string shapes::checkWindow(const Window2D &w, bool needKernel) {
   if (needKernel) {
     if (w.kernel.size() != 2)
-      return msg("kernel_shape needs 2 values (height, width), got ",
+      return msg("kernel needs 2 values (height, width), got ",
                  w.kernel.size());
     if (llvm::any_of(w.kernel, [](int64_t k) { return k < 1; }))
-      return msg("kernel_shape values must be >= 1, got ", list(w.kernel));
+      return msg("kernel values must be >= 1, got ", list(w.kernel));
   }
   if (w.strides.size() != 2)
     return msg("strides needs 2 values (height, width), got ",

@@ -40,7 +40,7 @@ struct RapidCanonicalizePass
       return signalPassFailure();
     if (!converged) {
       getOperation()->emitWarning()
-          << "rapid-canonicalize did not converge in " << maxIterations
+          << "rapid-canonicalize did not converge in " << maxIterations.getValue()
           << " iterations";
     }
     numOpsRemoved += before - countOps();

@@ -135,14 +135,14 @@ FailureOr<ActivationAttr> ActivationAttr::parseBody(AsmParser &parser) {
            << "unknown activation '" << word
            << "'; expected relu, clip, leaky_relu, sigmoid, hard_sigmoid or "
               "tanh";
-  double params[2] = {0.0, 0.0};
+  // Parameters are f32; hexadecimal literals give their bit patterns.
+  llvm::APFloat params[2] = {llvm::APFloat(0.0f), llvm::APFloat(0.0f)};
   for (unsigned i = 0, e = getNumParams(*kind); i < e; ++i)
-    if ((i && parser.parseComma()) || parser.parseFloat(params[i]))
+    if ((i && parser.parseComma()) ||
+        parser.parseFloat(llvm::APFloat::IEEEsingle(), params[i]))
       return failure();
-  return parser.getChecked<ActivationAttr>(
-      loc, parser.getContext(), *kind,
-      llvm::APFloat(static_cast<float>(params[0])),
-      llvm::APFloat(static_cast<float>(params[1])));
+  return parser.getChecked<ActivationAttr>(loc, parser.getContext(), *kind,
+                                           params[0], params[1]);
 }
 
 void ActivationAttr::printBody(AsmPrinter &printer) const {
@@ -243,10 +243,15 @@ Attribute SpatialAttr::parse(AsmParser &parser, Type) {
 void SpatialAttr::print(AsmPrinter &printer) const {
   printer << "<" << stringify(getKind()) << ", chips = [";
   llvm::interleaveComma(getChips(), printer);
-  printer << "], cores = " << getCores() << ", chip_split = ";
-  printDimTuple(printer, getChipSplit(), /*skipValue=*/1);
-  printer << ", core_split = ";
-  printDimTuple(printer, getCoreSplit(), /*skipValue=*/1);
+  printer << "], cores = " << getCores();
+  auto isOne = [](int64_t v) { return v == 1; };
+  if (!llvm::all_of(getChipSplit(), isOne) ||
+      !llvm::all_of(getCoreSplit(), isOne)) {
+    printer << ", chip_split = ";
+    printDimTuple(printer, getChipSplit(), /*skipValue=*/1);
+    printer << ", core_split = ";
+    printDimTuple(printer, getCoreSplit(), /*skipValue=*/1);
+  }
   printer << ">";
 }
 
@@ -258,8 +263,8 @@ LogicalResult SpatialAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "chips must be the torus size [X, Y] with X, Y >= 1";
   if (cores < 1)
     return emitError() << "cores must be >= 1, got " << cores;
-  if (chipSplit.size() != kNumDims || coreSplit.size() != kNumDims)
-    return emitError() << "splits need one value per dimension";
+  assert(chipSplit.size() == kNumDims && coreSplit.size() == kNumDims &&
+         "one split per dimension");
   for (unsigned i = 0; i < kNumDims; ++i)
     if (chipSplit[i] < 1 || coreSplit[i] < 1)
       return emitError() << "split of dimension '"
@@ -449,8 +454,7 @@ LogicalResult MappingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     ArrayRef<int64_t> tile;
   } levels[] = {{"N", n}, {"B", b}, {"T", t}, {"P", p}};
   for (const Level &level : levels) {
-    if (level.tile.size() != kNumDims)
-      return emitError() << level.name << " needs one value per dimension";
+    assert(level.tile.size() == kNumDims && "one value per dimension");
     for (unsigned i = 0; i < kNumDims; ++i)
       if (level.tile[i] < 1)
         return emitError() << level.name << " of dimension '"
@@ -467,9 +471,7 @@ LogicalResult MappingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                            << levels[l - 1].tile[i] << ")";
 
   // Each stage's loop order is a permutation of the dimensions.
-  if (order.size() != kNumLoopStages * kNumDims)
-    return emitError() << "loop order needs " << kNumDims
-                       << " dimensions for each of the stages B, T and P";
+  assert(order.size() == kNumLoopStages * kNumDims && "5 dims x 3 stages");
   for (unsigned s = 0; s < kNumLoopStages; ++s) {
     std::array<bool, kNumDims> seen{};
     for (unsigned i = 0; i < kNumDims; ++i) {
@@ -482,29 +484,19 @@ LogicalResult MappingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     }
   }
 
-  if (transfers.size() != 3 * kNumDataStructures)
-    return emitError() << "transfers need a level and a loop location for "
-                          "each of inp, ker, out";
+  // The structure of the arrays is guaranteed by the parser and the C++
+  // builders; only choices a user can get wrong are diagnosed.
+  assert(transfers.size() == 3 * kNumDataStructures &&
+         "level, stage, dim per data structure");
   for (unsigned i = 0; i < kNumDataStructures; ++i) {
-    int64_t level = transfers[3 * i], stage = transfers[3 * i + 1],
-            dim = transfers[3 * i + 2];
-    if (level < 0 || level > static_cast<int64_t>(MemLevel::Reg) ||
-        stage < 0 || stage >= kNumLoopStages || dim < 0 || dim >= kNumDims)
-      return emitError() << "transfer of '"
-                         << stringify(static_cast<DataStructure>(i))
-                         << "' is out of range";
-    if (static_cast<MemLevel>(level) == MemLevel::Ext)
+    if (static_cast<MemLevel>(transfers[3 * i]) == MemLevel::Ext)
       return emitError() << "transfer of '"
                          << stringify(static_cast<DataStructure>(i))
                          << "' must stage into an on-chip level (lx, l0 or "
                             "reg), not ext";
   }
 
-  if (precisions.size() != 3)
-    return emitError() << "precision needs inp, ker and acc";
-  for (int64_t v : precisions)
-    if (v < 0 || v > static_cast<int64_t>(Precision::Binary))
-      return emitError() << "precision out of range";
+  assert(precisions.size() == 3 && "inp, ker, acc");
   auto inp = static_cast<Precision>(precisions[0]);
   auto ker = static_cast<Precision>(precisions[1]);
   auto acc = static_cast<Precision>(precisions[2]);

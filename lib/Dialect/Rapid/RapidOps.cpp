@@ -44,6 +44,28 @@ static void printActivation(OpAsmPrinter &printer, Operation *,
 // Helpers
 //===----------------------------------------------------------------------===//
 
+/// Rewrites `op` (a reshape or transpose of a rapid.quant_constant) into a
+/// quantized constant computed by `relayout` from the stored integers.
+static LogicalResult
+relayoutQuantConstant(Operation *op, PatternRewriter &rewriter,
+                      function_ref<Attribute(DenseElementsAttr, ShapedType)>
+                          relayout) {
+  auto constant = op->getOperand(0).getDefiningOp<QuantConstantOp>();
+  if (!constant)
+    return failure();
+  auto resultType = cast<ShapedType>(op->getResult(0).getType());
+  auto quant = cast<QuantType>(resultType.getElementType());
+  auto stored = dyn_cast<DenseElementsAttr>(constant.getValue());
+  if (!stored)
+    return failure();
+  auto value = dyn_cast_or_null<ElementsAttr>(
+      relayout(stored, resultType.clone(quant.getStorage())));
+  if (!value)
+    return failure();
+  rewriter.replaceOpWithNewOp<QuantConstantOp>(op, resultType, value);
+  return success();
+}
+
 static ArrayRef<int64_t> shapeOf(Value value) {
   return cast<ShapedType>(value.getType()).getShape();
 }
@@ -134,47 +156,28 @@ std::optional<DimTuple> rapid::getLayerWorkload(Operation *op) {
 // ConstantOp
 //===----------------------------------------------------------------------===//
 
-// rapid.constant dense<...> : tensor<...> [as tensor<...x!rapid.quant<...>>]
-ParseResult ConstantOp::parse(OpAsmParser &parser, OperationState &result) {
-  ElementsAttr value;
-  if (parser.parseOptionalAttrDict(result.attributes) ||
-      parser.parseAttribute(value, "value", result.attributes))
-    return failure();
-  Type type = value.getType();
-  if (succeeded(parser.parseOptionalKeyword("as")) && parser.parseType(type))
-    return failure();
-  result.addTypes(type);
-  return success();
-}
-
-void ConstantOp::print(OpAsmPrinter &printer) {
-  printer.printOptionalAttrDict((*this)->getAttrs(), {"value"});
-  printer << " ";
-  printer.printAttribute(getValue());
-  if (getValue().getType() != getType())
-    printer << " as " << getType();
-}
-
-LogicalResult ConstantOp::verify() {
-  auto valueType = cast<ShapedType>(getValue().getType());
-  auto resultType = cast<ShapedType>(getType());
-  if (valueType == resultType)
-    return success();
-  auto quant = dyn_cast<QuantType>(resultType.getElementType());
-  if (!quant || valueType.getShape() != resultType.getShape() ||
-      valueType.getElementType() != quant.getStorage())
-    return emitOpError()
-           << "value of type " << valueType << " cannot initialize "
-           << resultType
-           << ": the types must match, or a quantized result must have the "
-              "value's shape and store it in its storage type";
-  return success();
-}
-
 OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
 
 void ConstantOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
   setNameFn(getResult(), "cst");
+}
+
+LogicalResult QuantConstantOp::verify() {
+  auto valueType = cast<ShapedType>(getValue().getType());
+  auto resultType = cast<ShapedType>(getType());
+  auto quant = cast<QuantType>(resultType.getElementType());
+  if (valueType.getShape() != resultType.getShape() ||
+      valueType.getElementType() != quant.getStorage())
+    return emitOpError() << "value of type " << valueType
+                         << " cannot initialize " << resultType
+                         << ": it must have the result's shape and the "
+                            "storage type "
+                         << quant.getStorage();
+  return success();
+}
+
+void QuantConstantOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
+  setNameFn(getResult(), "qcst");
 }
 
 //===----------------------------------------------------------------------===//
@@ -341,7 +344,7 @@ LogicalResult HardSigmoidOp::verify() {
 LogicalResult SoftmaxOp::verify() {
   int64_t rank = shapeOf(getInput()).size();
   if (shapes::normalizeAxis(getAxis(), rank) < 0)
-    return emitOpError() << "axis " << getAxis() << " is out of range for rank "
+    return emitOpError() << "axis " << static_cast<int64_t>(getAxis()) << " is out of range for rank "
                          << rank;
   return success();
 }
@@ -411,7 +414,7 @@ LogicalResult ConcatOp::verify() {
   int64_t rank = shapeOf(getInputs().front()).size();
   int64_t axis = shapes::normalizeAxis(getAxis(), rank);
   if (axis < 0)
-    return emitOpError() << "axis " << getAxis() << " is out of range for rank "
+    return emitOpError() << "axis " << static_cast<int64_t>(getAxis()) << " is out of range for rank "
                          << rank;
   SmallVector<ArrayRef<int64_t>> inputs;
   for (Value v : getInputs())
@@ -443,8 +446,7 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
   if (getInput().getType() == getType())
     return getInput();
   if (auto dense = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput()))
-    if (dense.getType().getElementType() == elementOf(getOutput()))
-      return dense.reshape(cast<ShapedType>(getType()));
+    return dense.reshape(cast<ShapedType>(getType()));
   // reshape(reshape(x)) = reshape(x): only the final shape matters.
   if (auto producer = getInput().getDefiningOp<ReshapeOp>()) {
     getInputMutable().assign(producer.getInput());
@@ -453,13 +455,23 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
   return {};
 }
 
+void ReshapeOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                            MLIRContext *) {
+  results.add(+[](ReshapeOp op, PatternRewriter &rewriter) {
+    return relayoutQuantConstant(
+        op, rewriter, [](DenseElementsAttr stored, ShapedType type) {
+          return Attribute(stored.reshape(type));
+        });
+  });
+}
+
 LogicalResult FlattenOp::verify() {
   if (elementOf(getInput()) != elementOf(getOutput()))
     return emitOpError() << "cannot change the element type";
   int64_t rank = shapeOf(getInput()).size();
   int64_t axis = shapes::normalizeAxis(getAxis(), rank, /*inclusiveEnd=*/true);
   if (axis < 0)
-    return emitOpError() << "axis " << getAxis() << " is out of range [-"
+    return emitOpError() << "axis " << static_cast<int64_t>(getAxis()) << " is out of range [-"
                          << rank << ", " << rank << "]";
   return verifyShape(*this, shapes::flatten(shapeOf(getInput()), axis),
                      getOutput());
@@ -515,6 +527,16 @@ static Attribute transposeDense(DenseElementsAttr dense, ArrayRef<int64_t> perm,
   return DenseElementsAttr::getFromRawBuffer(resultType, dst);
 }
 
+void TransposeOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                              MLIRContext *) {
+  results.add(+[](TransposeOp op, PatternRewriter &rewriter) {
+    return relayoutQuantConstant(
+        op, rewriter, [&](DenseElementsAttr stored, ShapedType type) {
+          return transposeDense(stored, op.getPerm(), type);
+        });
+  });
+}
+
 OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
   ArrayRef<int64_t> perm = getPerm();
   bool identity = true;
@@ -523,8 +545,7 @@ OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
   if (identity)
     return getInput();
   if (auto dense = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput()))
-    if (dense.getType().getElementType() == elementOf(getOutput()))
-      return transposeDense(dense, perm, cast<ShapedType>(getType()));
+    return transposeDense(dense, perm, cast<ShapedType>(getType()));
   // transpose(transpose(x, inner), outer) = transpose(x, inner o outer).
   if (auto producer = getInput().getDefiningOp<TransposeOp>()) {
     ArrayRef<int64_t> inner = producer.getPerm();
