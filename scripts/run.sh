@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The README's main command: installs what is missing, builds, and compiles
-# the bundled default model (models/lenet5.mlir, LeNet-5 with batch norm)
+# the default model (LeNet-5 with batch norm, generated into build/models/
+# by python/make_lenet5_mlir.py)
 # through every stage that exists, printing the layer summary.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${RAPID_BUILD_DIR:-$root/build}"
-model="${1:-$root/models/lenet5.mlir}"
+model="${1:-$build/models/lenet5.mlir}"
 out="${RAPID_OUT_DIR:-$root/out}"
 
 bash "$root/scripts/setup.sh"

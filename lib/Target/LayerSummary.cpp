@@ -35,7 +35,7 @@ ModelSummary rapid::summarizeModel(Operation *root) {
     for (int64_t d : *workload)
       entry.macs *= d;
     for (Value operand : op->getOperands())
-      if (operand.getDefiningOp<ConstantOp>()) {
+      if (isa_and_nonnull<ConstantOp, QuantConstantOp>(operand.getDefiningOp())) {
         auto type = cast<ShapedType>(operand.getType());
         entry.weightBytes +=
             (type.getNumElements() * elementBits(type.getElementType()) + 7) /
