@@ -7,6 +7,10 @@ build="${RAPID_BUILD_DIR:-$root/build}"
 
 bash "$root/scripts/setup.sh"
 bash "$root/scripts/build.sh"
-echo "[test] running ctest"
+# lit's own summary (how many .mlir tests ran), then ctest over everything:
+# the lit suite again as one entry, each Catch2 case, the docs check.
+echo "[test] lit suite"
+/usr/bin/python3 /usr/lib/llvm-19/build/utils/lit/lit.py -s "$build/test"
+echo "[test] ctest"
 cd "$build"
 ctest --output-on-failure -j 2 "$@"

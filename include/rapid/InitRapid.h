@@ -1,4 +1,5 @@
-//===- InitRapid.h - Register everything rapid tools need ---------*- C++ -*-===//
+//===- InitRapid.h - Register everything rapid tools need ---------*- C++
+//-*-===//
 //
 // Part of the rapid project.
 //

@@ -180,9 +180,8 @@ ShapeResult shapes::pool2d(ArrayRef<int64_t> input, const Window2D &w) {
 
 ShapeResult shapes::matmul(ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs) {
   if (lhs.size() < 2 || rhs.size() < 2)
-    return ShapeResult::failure(
-        msg("operands must have rank >= 2, got ", format(lhs), " and ",
-            format(rhs)));
+    return ShapeResult::failure(msg("operands must have rank >= 2, got ",
+                                    format(lhs), " and ", format(rhs)));
   int64_t m = lhs[lhs.size() - 2], k = lhs.back();
   int64_t k2 = rhs[rhs.size() - 2], n = rhs.back();
   if (k != k2)
@@ -200,22 +199,21 @@ ShapeResult shapes::matmul(ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs) {
 ShapeResult shapes::gemm(ArrayRef<int64_t> a, ArrayRef<int64_t> b, bool transA,
                          bool transB) {
   if (a.size() != 2 || b.size() != 2)
-    return ShapeResult::failure(msg("operands must be rank 2, got ", format(a),
-                                    " and ", format(b)));
+    return ShapeResult::failure(
+        msg("operands must be rank 2, got ", format(a), " and ", format(b)));
   int64_t m = transA ? a[1] : a[0], ka = transA ? a[0] : a[1];
   int64_t kb = transB ? b[1] : b[0], n = transB ? b[0] : b[1];
   if (ka != kb)
-    return ShapeResult::failure(
-        msg("contracting dimensions differ: op(A) is ", m, "x", ka,
-            " but op(B) is ", kb, "x", n));
+    return ShapeResult::failure(msg("contracting dimensions differ: op(A) is ",
+                                    m, "x", ka, " but op(B) is ", kb, "x", n));
   return ShapeResult::success({m, n});
 }
 
 ShapeResult shapes::transpose(ArrayRef<int64_t> input, ArrayRef<int64_t> perm) {
   if (perm.size() != input.size())
-    return ShapeResult::failure(msg("permutation ", list(perm), " has ",
-                                    perm.size(), " entries but the input has rank ",
-                                    input.size()));
+    return ShapeResult::failure(
+        msg("permutation ", list(perm), " has ", perm.size(),
+            " entries but the input has rank ", input.size()));
   llvm::SmallVector<bool> seen(input.size(), false);
   Shape result;
   for (int64_t p : perm) {
@@ -230,8 +228,8 @@ ShapeResult shapes::transpose(ArrayRef<int64_t> input, ArrayRef<int64_t> perm) {
 
 ShapeResult shapes::flatten(ArrayRef<int64_t> input, int64_t axis) {
   if (axis < 0 || axis > static_cast<int64_t>(input.size()))
-    return ShapeResult::failure(msg("axis ", axis, " is out of range [0, ",
-                                    input.size(), "]"));
+    return ShapeResult::failure(
+        msg("axis ", axis, " is out of range [0, ", input.size(), "]"));
   return ShapeResult::success({numElements(input.take_front(axis)),
                                numElements(input.drop_front(axis))});
 }
@@ -262,15 +260,15 @@ ShapeResult shapes::concat(ArrayRef<ArrayRef<int64_t>> inputs, int64_t axis) {
 
 ShapeResult shapes::pad(ArrayRef<int64_t> input, ArrayRef<int64_t> pads) {
   if (pads.size() != 2 * input.size())
-    return ShapeResult::failure(msg("pads needs ", 2 * input.size(),
-                                    " values (begin and end per dimension), got ",
-                                    pads.size()));
+    return ShapeResult::failure(
+        msg("pads needs ", 2 * input.size(),
+            " values (begin and end per dimension), got ", pads.size()));
   Shape result;
   for (size_t d = 0; d < input.size(); ++d) {
     int64_t size = input[d] + pads[d] + pads[input.size() + d];
     if (size < 1)
-      return ShapeResult::failure(msg("pads ", list(pads), " leave dimension ",
-                                      d, " empty"));
+      return ShapeResult::failure(
+          msg("pads ", list(pads), " leave dimension ", d, " empty"));
     result.push_back(size);
   }
   return ShapeResult::success(result);

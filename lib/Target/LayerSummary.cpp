@@ -35,7 +35,8 @@ ModelSummary rapid::summarizeModel(Operation *root) {
     for (int64_t d : *workload)
       entry.macs *= d;
     for (Value operand : op->getOperands())
-      if (isa_and_nonnull<ConstantOp, QuantConstantOp>(operand.getDefiningOp())) {
+      if (isa_and_nonnull<ConstantOp, QuantConstantOp>(
+              operand.getDefiningOp())) {
         auto type = cast<ShapedType>(operand.getType());
         entry.weightBytes +=
             (type.getNumElements() * elementBits(type.getElementType()) + 7) /

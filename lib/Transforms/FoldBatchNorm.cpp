@@ -42,7 +42,8 @@ static Value createConstant(OpBuilder &builder, Location loc, ShapedType type,
               &losesInfo);
     elements.push_back(f);
   }
-  return builder.create<ConstantOp>(loc, DenseElementsAttr::get(type, elements));
+  return builder.create<ConstantOp>(loc,
+                                    DenseElementsAttr::get(type, elements));
 }
 
 namespace {
@@ -61,8 +62,7 @@ struct FoldBatchNormPass
 
   LogicalResult fold(BatchNormOp bn) {
     Operation *producer = bn.getInput().getDefiningOp();
-    if (!producer || !producer->hasOneUse() ||
-        !isa<Conv2DOp, GemmOp>(producer))
+    if (!producer || !producer->hasOneUse() || !isa<Conv2DOp, GemmOp>(producer))
       return failure();
     auto scale = constantValues(bn.getScale());
     auto bias = constantValues(bn.getBias());
@@ -84,9 +84,8 @@ struct FoldBatchNormPass
       auto weightType = cast<ShapedType>(conv.getWeight().getType());
       scaleChannels(*weight, affine.mul, /*outer=*/1,
                     weight->size() / affine.mul.size());
-      SmallVector<double> newBias =
-          foldBias(oldBias ? ArrayRef<double>(*oldBias) : ArrayRef<double>(),
-                   affine);
+      SmallVector<double> newBias = foldBias(
+          oldBias ? ArrayRef<double>(*oldBias) : ArrayRef<double>(), affine);
       auto biasType = RankedTensorType::get(
           {static_cast<int64_t>(newBias.size())},
           cast<ShapedType>(conv.getType()).getElementType());
@@ -103,14 +102,14 @@ struct FoldBatchNormPass
       auto gemm = cast<GemmOp>(producer);
       auto weight = constantValues(gemm.getB());
       std::optional<SmallVector<double>> oldBias;
-      auto cType = gemm.getC() ? cast<ShapedType>(gemm.getC().getType())
-                               : ShapedType();
+      auto cType =
+          gemm.getC() ? cast<ShapedType>(gemm.getC().getType()) : ShapedType();
       // The bias must be one value per output feature, at beta = 1.
       if (gemm.getActivation() || !weight ||
-          (cType && (cType.getNumElements() !=
-                         static_cast<int64_t>(affine.mul.size()) ||
-                     gemm.getBetaValue() != 1.0 ||
-                     !(oldBias = constantValues(gemm.getC())))))
+          (cType &&
+           (cType.getNumElements() != static_cast<int64_t>(affine.mul.size()) ||
+            gemm.getBetaValue() != 1.0 ||
+            !(oldBias = constantValues(gemm.getC())))))
         return failure();
       // Output features are the rows of B when it is transposed, else its
       // columns.
@@ -119,14 +118,13 @@ struct FoldBatchNormPass
         scaleChannels(*weight, affine.mul, /*outer=*/1, /*inner=*/k);
       else
         scaleChannels(*weight, affine.mul, /*outer=*/k, /*inner=*/1);
-      SmallVector<double> newBias =
-          foldBias(oldBias ? ArrayRef<double>(*oldBias) : ArrayRef<double>(),
-                   affine);
+      SmallVector<double> newBias = foldBias(
+          oldBias ? ArrayRef<double>(*oldBias) : ArrayRef<double>(), affine);
       auto biasType = RankedTensorType::get(
           {n}, cast<ShapedType>(gemm.getType()).getElementType());
-      Value w = createConstant(rewriter, gemm.getLoc(),
-                               cast<ShapedType>(gemm.getB().getType()),
-                               *weight);
+      Value w =
+          createConstant(rewriter, gemm.getLoc(),
+                         cast<ShapedType>(gemm.getB().getType()), *weight);
       Value b = createConstant(rewriter, bn.getLoc(), biasType, newBias);
       rewriter.modifyOpInPlace(gemm, [&] {
         gemm.getBMutable().assign(w);
@@ -138,8 +136,8 @@ struct FoldBatchNormPass
       });
     }
     // The producer now computes the normalized value.
-    producer->setLoc(FusedLoc::get(bn.getContext(),
-                                   {producer->getLoc(), bn.getLoc()}));
+    producer->setLoc(
+        FusedLoc::get(bn.getContext(), {producer->getLoc(), bn.getLoc()}));
     rewriter.replaceOp(bn, producer->getResults());
     return success();
   }

@@ -94,9 +94,12 @@ TEST_CASE("pooling, matmul, gemm, transpose, flatten, concat, pad",
   CHECK_FALSE(transpose({2, 3}, {0, 0}).ok());
   CHECK(dims(flatten({2, 3, 4, 5}, 2)) == Dims{6, 20});
   CHECK(dims(flatten({2, 3}, 0)) == Dims{1, 6});
+  CHECK(flatten({2, 3}, 3).error == "axis 3 is out of range [0, 2]");
   llvm::SmallVector<int64_t> a{1, 16, 8, 8}, b{1, 32, 8, 8};
   llvm::ArrayRef<int64_t> parts[] = {a, b};
   CHECK(dims(concat(parts, 1)) == Dims{1, 48, 8, 8});
+  CHECK(concat(parts, 4).error == "axis 4 is out of range for rank 4");
+  CHECK(concat({}, 0).error == "needs at least one input");
   CHECK(dims(pad({1, 3, 8, 8}, {0, 0, 1, 2, 0, 0, 1, 2})) ==
         Dims{1, 3, 10, 12});
   CHECK(dims(pad({4}, {-1, -1})) == Dims{2});

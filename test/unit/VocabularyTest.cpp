@@ -12,7 +12,8 @@ using namespace rapid;
 
 TEST_CASE("every enumerator round-trips through its spelling", "[vocabulary]") {
   for (unsigned i = 0; i < kNumDims; ++i)
-    CHECK(symbolize<Dim>(stringify(static_cast<Dim>(i))) == static_cast<Dim>(i));
+    CHECK(symbolize<Dim>(stringify(static_cast<Dim>(i))) ==
+          static_cast<Dim>(i));
   for (llvm::StringRef s : spellings<Precision>())
     CHECK(stringify(*symbolize<Precision>(s)) == s);
   for (llvm::StringRef s : spellings<Parallelism>())

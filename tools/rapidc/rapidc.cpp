@@ -45,13 +45,13 @@ cl::opt<std::string> inputFilename(cl::Positional, cl::Required,
 cl::opt<std::string> outputFilename("o", cl::value_desc("file"),
                                     cl::desc("Output file ('-' for stdout)"),
                                     cl::init("-"), cl::cat(rapidcCategory));
-cl::opt<Emit> emit(
-    "emit", cl::desc("What to produce:"), cl::init(Emit::MLIR),
-    cl::values(clEnumValN(Emit::MLIR, "mlir",
-                          "the rapid dialect after graph preparation"),
-               clEnumValN(Emit::Summary, "summary",
-                          "per-layer workload summary as JSON")),
-    cl::cat(rapidcCategory));
+cl::opt<Emit>
+    emit("emit", cl::desc("What to produce:"), cl::init(Emit::MLIR),
+         cl::values(clEnumValN(Emit::MLIR, "mlir",
+                               "the rapid dialect after graph preparation"),
+                    clEnumValN(Emit::Summary, "summary",
+                               "per-layer workload summary as JSON")),
+         cl::cat(rapidcCategory));
 cl::opt<char> optLevel("O", cl::Prefix, cl::init('1'), cl::value_desc("level"),
                        cl::desc("Optimization level: -O0 keeps the graph as "
                                 "given, -O1 (default) runs graph preparation "
@@ -106,8 +106,8 @@ int main(int argc, char **argv) {
   auto start = std::chrono::steady_clock::now();
 
   if (optLevel != '0' && optLevel != '1')
-    return fail("unknown optimization level -O" + llvm::Twine(optLevel.getValue()) +
-                "; use -O0 or -O1");
+    return fail("unknown optimization level -O" +
+                llvm::Twine(optLevel.getValue()) + "; use -O0 or -O1");
   if (llvm::sys::path::extension(inputFilename) == ".onnx")
     return fail("'" + inputFilename +
                 "': this build reads models in the rapid dialect (.mlir) only; "
@@ -171,9 +171,9 @@ int main(int argc, char **argv) {
   timing.stop();
 
   if (!quiet) {
-    double seconds = std::chrono::duration<double>(
-                         std::chrono::steady_clock::now() - start)
-                         .count();
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
     llvm::errs() << llvm::formatv(
         "rapidc: {0}: {1} layer{8}, {2} MACs, {3} bytes of weights; {4} ops -> "
         "{5}; wrote {6} in {7:F2} s\n",

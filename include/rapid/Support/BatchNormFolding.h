@@ -1,4 +1,5 @@
-//===- BatchNormFolding.h - Batch-norm folding arithmetic --------*- C++ -*-===//
+//===- BatchNormFolding.h - Batch-norm folding arithmetic --------*- C++
+//-*-===//
 //
 // Part of the rapid project.
 //

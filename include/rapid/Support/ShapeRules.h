@@ -1,4 +1,5 @@
-//===- ShapeRules.h - Result shapes of the rapid tensor ops ------*- C++ -*-===//
+//===- ShapeRules.h - Result shapes of the rapid tensor ops ------*- C++
+//-*-===//
 //
 // Part of the rapid project.
 //

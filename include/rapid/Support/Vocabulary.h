@@ -1,4 +1,5 @@
-//===- Vocabulary.h - Names shared by mapping, cost model and ISA -*- C++ -*-===//
+//===- Vocabulary.h - Names shared by mapping, cost model and ISA -*- C++
+//-*-===//
 //
 // Part of the rapid project: an ahead-of-time compiler for RaPiD-style AI
 // accelerators.

@@ -1,4 +1,5 @@
-//===- LayerSummary.h - Per-layer workload summary of a model ----*- C++ -*-===//
+//===- LayerSummary.h - Per-layer workload summary of a model ----*- C++
+//-*-===//
 //
 // Part of the rapid project.
 //

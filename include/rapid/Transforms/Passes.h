@@ -1,4 +1,5 @@
-//===- Passes.h - Passes over the rapid dialect ------------------*- C++ -*-===//
+//===- Passes.h - Passes over the rapid dialect ------------------*- C++
+//-*-===//
 //
 // Part of the rapid project.
 //

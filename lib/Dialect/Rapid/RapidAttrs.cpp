@@ -221,9 +221,9 @@ Attribute SpatialAttr::parse(AsmParser &parser, Type) {
   coreSplit.fill(1);
   if (parser.parseLess() || parseVocabulary(parser, kind, "parallelism") ||
       parser.parseComma() || parseKey(parser, "chips") ||
-      parser.parseCommaSeparatedList(AsmParser::Delimiter::Square, [&]() {
-        return parser.parseInteger(chips.emplace_back());
-      }) ||
+      parser.parseCommaSeparatedList(
+          AsmParser::Delimiter::Square,
+          [&]() { return parser.parseInteger(chips.emplace_back()); }) ||
       parser.parseComma() || parseKey(parser, "cores") ||
       parser.parseInteger(cores))
     return {};
@@ -291,14 +291,14 @@ LogicalResult SpatialAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     break;
   case Parallelism::Model:
     if (chipData != 1)
-      return emitError() << "model parallelism does not split 'mb' across chips";
+      return emitError()
+             << "model parallelism does not split 'mb' across chips";
     break;
   case Parallelism::DataXModelY:
     if (chipData > x || chipModel > y)
-      return emitError()
-             << "data_x_model_y splits 'mb' along X (at most " << x
-             << ") and the other dimensions along Y (at most " << y
-             << "), got mb = " << chipData << " and " << chipModel;
+      return emitError() << "data_x_model_y splits 'mb' along X (at most " << x
+                         << ") and the other dimensions along Y (at most " << y
+                         << "), got mb = " << chipData << " and " << chipModel;
     break;
   case Parallelism::ModelXDataY:
     if (chipModel > x || chipData > y)
@@ -410,8 +410,9 @@ Attribute MappingAttr::parse(AsmParser &parser, Type) {
                           static_cast<int64_t>(acc)};
   return parser.getChecked<MappingAttr>(
       loc, parser.getContext(), dataflow, ArrayRef<int64_t>(n),
-      ArrayRef<int64_t>(b), ArrayRef<int64_t>(t), ArrayRef<int64_t>(p), ArrayRef<int64_t>(order),
-      transfers, ArrayRef<int64_t>(precisions), chunk);
+      ArrayRef<int64_t>(b), ArrayRef<int64_t>(t), ArrayRef<int64_t>(p),
+      ArrayRef<int64_t>(order), transfers, ArrayRef<int64_t>(precisions),
+      chunk);
 }
 
 void MappingAttr::print(AsmPrinter &printer) const {
@@ -521,20 +522,20 @@ LogicalResult RapidDialect::verifyOperationAttribute(Operation *op,
                                                      NamedAttribute attr) {
   StringRef name = attr.getName().strref();
   if (name != kSpatialAttrName && name != kMappingAttrName)
-    return op->emitOpError() << "has unknown rapid attribute '" << name
-                             << "'; expected '" << kSpatialAttrName
-                             << "' or '" << kMappingAttrName << "'";
+    return op->emitOpError()
+           << "has unknown rapid attribute '" << name << "'; expected '"
+           << kSpatialAttrName << "' or '" << kMappingAttrName << "'";
   if (!isa<Conv2DOp, MatMulOp, GemmOp, LSTMOp, LSTMCellOp>(op))
     return op->emitOpError()
            << "cannot carry '" << name
            << "': only layer ops (conv2d, matmul, gemm, lstm, lstm_cell) "
               "are mapped";
   if (name == kSpatialAttrName && !isa<SpatialAttr>(attr.getValue()))
-    return op->emitOpError() << "'" << name
-                             << "' must be a #rapid.spatial attribute";
+    return op->emitOpError()
+           << "'" << name << "' must be a #rapid.spatial attribute";
   if (name == kMappingAttrName && !isa<MappingAttr>(attr.getValue()))
-    return op->emitOpError() << "'" << name
-                             << "' must be a #rapid.mapping attribute";
+    return op->emitOpError()
+           << "'" << name << "' must be a #rapid.mapping attribute";
   return success();
 }
 
@@ -548,9 +549,8 @@ LogicalResult rapid::verifyLayerMapping(Operation *op) {
       int64_t split = spatial.getChipSplit()[i] * spatial.getCoreSplit()[i];
       if (split > (*workload)[i])
         return op->emitOpError()
-               << "splits dimension '" << stringify(static_cast<Dim>(i))
-               << "' " << split << " ways but the layer has only "
-               << (*workload)[i];
+               << "splits dimension '" << stringify(static_cast<Dim>(i)) << "' "
+               << split << " ways but the layer has only " << (*workload)[i];
     }
   auto mapping = op->getAttrOfType<MappingAttr>(RapidDialect::kMappingAttrName);
   if (!mapping)
@@ -563,8 +563,7 @@ LogicalResult rapid::verifyLayerMapping(Operation *op) {
       expected[i] = (expected[i] + split - 1) / split;
     }
   if (!llvm::equal(mapping.getN(), expected))
-    return op->emitOpError() << "mapping N = "
-                             << dimTupleString(mapping.getN())
+    return op->emitOpError() << "mapping N = " << dimTupleString(mapping.getN())
                              << " does not match the per-core workload "
                              << dimTupleString(expected);
   return success();

@@ -46,10 +46,9 @@ static void printActivation(OpAsmPrinter &printer, Operation *,
 
 /// Rewrites `op` (a reshape or transpose of a rapid.quant_constant) into a
 /// quantized constant computed by `relayout` from the stored integers.
-static LogicalResult
-relayoutQuantConstant(Operation *op, PatternRewriter &rewriter,
-                      function_ref<Attribute(DenseElementsAttr, ShapedType)>
-                          relayout) {
+static LogicalResult relayoutQuantConstant(
+    Operation *op, PatternRewriter &rewriter,
+    function_ref<Attribute(DenseElementsAttr, ShapedType)> relayout) {
   auto constant = op->getOperand(0).getDefiningOp<QuantConstantOp>();
   if (!constant)
     return failure();
@@ -75,9 +74,8 @@ static Type elementOf(Value value) {
 }
 
 /// Reports a failed shape rule, or a result whose shape differs from it.
-static LogicalResult verifyShape(Operation *op,
-                                 const shapes::ShapeResult &expected,
-                                 Value result) {
+static LogicalResult
+verifyShape(Operation *op, const shapes::ShapeResult &expected, Value result) {
   if (!expected.ok())
     return op->emitOpError() << expected.error;
   if (shapeOf(result) != ArrayRef<int64_t>(expected.shape))
@@ -102,14 +100,12 @@ static LogicalResult verifyVector(Operation *op, Value value, int64_t size,
                                   StringRef name, StringRef meaning) {
   if (shapeOf(value) != ArrayRef<int64_t>{size})
     return op->emitOpError() << name << " must have shape " << size << " ("
-                             << meaning << "), got "
-                             << format(shapeOf(value));
+                             << meaning << "), got " << format(shapeOf(value));
   return success();
 }
 
 static LogicalResult verifyExactShape(Operation *op, Value value,
-                                      ArrayRef<int64_t> shape,
-                                      StringRef name) {
+                                      ArrayRef<int64_t> shape, StringRef name) {
   if (shapeOf(value) != shape)
     return op->emitOpError() << name << " must have shape " << format(shape)
                              << ", got " << format(shapeOf(value));
@@ -223,11 +219,11 @@ LogicalResult Conv2DOp::verify() {
   SmallVector<int64_t, 4> pads = getPadValues();
   SmallVector<int64_t, 2> dilations = getDilationValues();
   shapes::Window2D window{{}, strides, pads, dilations};
-  if (failed(verifyShape(*this,
-                         shapes::conv2d(shapeOf(getInput()),
-                                        shapeOf(getWeight()), window,
-                                        getGroupCount()),
-                         getOutput())))
+  if (failed(
+          verifyShape(*this,
+                      shapes::conv2d(shapeOf(getInput()), shapeOf(getWeight()),
+                                     window, getGroupCount()),
+                      getOutput())))
     return failure();
   if (getBias() &&
       failed(verifyVector(*this, getBias(), shapeOf(getWeight())[0], "bias",
@@ -237,9 +233,9 @@ LogicalResult Conv2DOp::verify() {
 }
 
 LogicalResult MatMulOp::verify() {
-  if (failed(verifyShape(
-          *this, shapes::matmul(shapeOf(getLhs()), shapeOf(getRhs())),
-          getOutput())))
+  if (failed(verifyShape(*this,
+                         shapes::matmul(shapeOf(getLhs()), shapeOf(getRhs())),
+                         getOutput())))
     return failure();
   return verifyLayerMapping(*this);
 }
@@ -307,10 +303,10 @@ static LogicalResult verifyBroadcastOp(Operation *op) {
   if (failed(verifySameElementType(
           op, {op->getOperand(0), op->getOperand(1), op->getResult(0)})))
     return failure();
-  return verifyShape(op,
-                     shapes::broadcast(shapeOf(op->getOperand(0)),
-                                       shapeOf(op->getOperand(1))),
-                     op->getResult(0));
+  return verifyShape(
+      op,
+      shapes::broadcast(shapeOf(op->getOperand(0)), shapeOf(op->getOperand(1))),
+      op->getResult(0));
 }
 
 LogicalResult AddOp::verify() { return verifyBroadcastOp(*this); }
@@ -322,8 +318,8 @@ LogicalResult MaxOp::verify() { return verifyBroadcastOp(*this); }
 LogicalResult ClipOp::verify() {
   double lo = getMin().convertToDouble(), hi = getMax().convertToDouble();
   if (!std::isfinite(lo) || !std::isfinite(hi) || lo > hi)
-    return emitOpError() << "needs finite min <= max, got [" << lo << ", "
-                         << hi << "]";
+    return emitOpError() << "needs finite min <= max, got [" << lo << ", " << hi
+                         << "]";
   if (getPact() && lo != 0.0)
     return emitOpError() << "a PACT clip has lower bound 0, got " << lo;
   return success();
@@ -344,8 +340,8 @@ LogicalResult HardSigmoidOp::verify() {
 LogicalResult SoftmaxOp::verify() {
   int64_t rank = shapeOf(getInput()).size();
   if (shapes::normalizeAxis(getAxis(), rank) < 0)
-    return emitOpError() << "axis " << static_cast<int64_t>(getAxis()) << " is out of range for rank "
-                         << rank;
+    return emitOpError() << "axis " << static_cast<int64_t>(getAxis())
+                         << " is out of range for rank " << rank;
   return success();
 }
 
@@ -361,7 +357,8 @@ LogicalResult BatchNormOp::verify() {
   Value params[] = {getScale(), getBias(), getMean(), getVariance()};
   StringRef names[] = {"scale", "bias", "mean", "variance"};
   for (auto [value, name] : llvm::zip(params, names))
-    if (failed(verifyVector(*this, value, in[1], name, "one value per channel")))
+    if (failed(
+            verifyVector(*this, value, in[1], name, "one value per channel")))
       return failure();
   if (getEpsilon() && !(getEpsilon()->convertToDouble() >= 0.0))
     return emitOpError() << "epsilon must be >= 0";
@@ -395,8 +392,7 @@ LogicalResult GlobalAvgPoolOp::verify() {
   if (in.size() != 4)
     return emitOpError() << "input must be rank 4 (NxCxHxW), got "
                          << format(in);
-  return verifyShape(*this,
-                     shapes::ShapeResult::success({in[0], in[1], 1, 1}),
+  return verifyShape(*this, shapes::ShapeResult::success({in[0], in[1], 1, 1}),
                      getOutput());
 }
 
@@ -414,8 +410,8 @@ LogicalResult ConcatOp::verify() {
   int64_t rank = shapeOf(getInputs().front()).size();
   int64_t axis = shapes::normalizeAxis(getAxis(), rank);
   if (axis < 0)
-    return emitOpError() << "axis " << static_cast<int64_t>(getAxis()) << " is out of range for rank "
-                         << rank;
+    return emitOpError() << "axis " << static_cast<int64_t>(getAxis())
+                         << " is out of range for rank " << rank;
   SmallVector<ArrayRef<int64_t>> inputs;
   for (Value v : getInputs())
     inputs.push_back(shapeOf(v));
@@ -458,10 +454,10 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
 void ReshapeOp::getCanonicalizationPatterns(RewritePatternSet &results,
                                             MLIRContext *) {
   results.add(+[](ReshapeOp op, PatternRewriter &rewriter) {
-    return relayoutQuantConstant(
-        op, rewriter, [](DenseElementsAttr stored, ShapedType type) {
-          return Attribute(stored.reshape(type));
-        });
+    return relayoutQuantConstant(op, rewriter,
+                                 [](DenseElementsAttr stored, ShapedType type) {
+                                   return Attribute(stored.reshape(type));
+                                 });
   });
 }
 
@@ -471,8 +467,9 @@ LogicalResult FlattenOp::verify() {
   int64_t rank = shapeOf(getInput()).size();
   int64_t axis = shapes::normalizeAxis(getAxis(), rank, /*inclusiveEnd=*/true);
   if (axis < 0)
-    return emitOpError() << "axis " << static_cast<int64_t>(getAxis()) << " is out of range [-"
-                         << rank << ", " << rank << "]";
+    return emitOpError() << "axis " << static_cast<int64_t>(getAxis())
+                         << " is out of range [-" << rank << ", " << rank
+                         << "]";
   return verifyShape(*this, shapes::flatten(shapeOf(getInput()), axis),
                      getOutput());
 }
@@ -573,14 +570,14 @@ LogicalResult PadOp::verify() {
   for (size_t d = 0; d < in.size(); ++d)
     for (int64_t p : {pads[d], pads[in.size() + d]}) {
       if (p < 0)
-        return emitOpError() << "mode " << stringifyPadMode(getMode())
-                             << " cannot crop (negative pad in dimension " << d
-                             << ")";
+        return emitOpError()
+               << "mode " << stringifyPadMode(getMode())
+               << " cannot crop (negative pad in dimension " << d << ")";
       if (getMode() == PadMode::reflect && p >= in[d])
-        return emitOpError() << "mode reflect needs pads smaller than the "
-                                "dimension: pad "
-                             << p << " in dimension " << d << " of size "
-                             << in[d];
+        return emitOpError()
+               << "mode reflect needs pads smaller than the "
+                  "dimension: pad "
+               << p << " in dimension " << d << " of size " << in[d];
     }
   return success();
 }

@@ -67,9 +67,11 @@ LogicalResult QuantType::verify(function_ref<InFlightDiagnostic()> emitError,
   if (!(s > 0.0) || !std::isfinite(s))
     return emitError() << "quantization scale must be positive and finite, got "
                        << s;
-  int64_t lo = -(int64_t(1) << (width - 1)), hi = (int64_t(1) << (width - 1)) - 1;
+  int64_t lo = -(int64_t(1) << (width - 1)),
+          hi = (int64_t(1) << (width - 1)) - 1;
   if (zeroPoint < lo || zeroPoint > hi)
-    return emitError() << "zero point " << zeroPoint << " is outside the range ["
-                       << lo << ", " << hi << "] of " << storage;
+    return emitError() << "zero point " << zeroPoint
+                       << " is outside the range [" << lo << ", " << hi
+                       << "] of " << storage;
   return success();
 }

@@ -49,3 +49,12 @@ func.func @precision() attributes {test.m = #rapid.mapping<weight_stationary,
   order = {B = [mb, out, ij, in, kij], T = [mb, out, ij, in, kij], P = [mb, out, ij, in, kij]},
   transfers = {inp = lx at B.ij, ker = l0 at T.out, out = lx at B.ij},
   precision = {inp = fp64, ker = fp16, acc = fp32, chunk = 0}>}
+
+// -----
+
+// expected-error @+4 {{unknown memory level 'l2'; expected one of ext, lx, l0, reg}}
+func.func @level() attributes {test.m = #rapid.mapping<weight_stationary,
+  N = {in = 64, out = 64, ij = 16, mb = 1, kij = 1}, B = {}, T = {}, P = {},
+  order = {B = [mb, out, ij, in, kij], T = [mb, out, ij, in, kij], P = [mb, out, ij, in, kij]},
+  transfers = {inp = l2 at B.ij, ker = l0 at T.out, out = lx at B.ij},
+  precision = {inp = fp16, ker = fp16, acc = fp32, chunk = 0}>}

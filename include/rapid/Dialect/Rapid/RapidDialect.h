@@ -1,4 +1,5 @@
-//===- RapidDialect.h - The rapid dialect ------------------------*- C++ -*-===//
+//===- RapidDialect.h - The rapid dialect ------------------------*- C++
+//-*-===//
 //
 // Part of the rapid project.
 //
