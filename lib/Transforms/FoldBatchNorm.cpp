@@ -65,76 +65,61 @@ struct FoldBatchNormPass
     if (!producer || !producer->hasOneUse() || !isa<Conv2DOp, GemmOp>(producer))
       return failure();
     auto scale = constantValues(bn.getScale());
-    auto bias = constantValues(bn.getBias());
+    auto shift = constantValues(bn.getBias());
     auto mean = constantValues(bn.getMean());
     auto var = constantValues(bn.getVariance());
-    if (!scale || !bias || !mean || !var)
+    if (!scale || !shift || !mean || !var)
       return failure();
     ChannelAffine affine =
-        batchNormAffine(*scale, *bias, *mean, *var, bn.getEpsilonValue());
+        batchNormAffine(*scale, *shift, *mean, *var, bn.getEpsilonValue());
 
-    IRRewriter rewriter(bn);
-    rewriter.setInsertionPoint(producer);
+    // Both producers are (input, weight, optional bias) with the same operand
+    // positions; they differ in where the output channels lie in the weight.
+    Value weight = producer->getOperand(1);
+    Value bias =
+        producer->getNumOperands() > 2 ? producer->getOperand(2) : Value();
+    bool channelsOutermost = true; // conv2d: OxCxKHxKW
+    ActivationAttr activation;
     if (auto conv = dyn_cast<Conv2DOp>(producer)) {
-      auto weight = constantValues(conv.getWeight());
-      std::optional<SmallVector<double>> oldBias;
-      if (conv.getActivation() || !weight ||
-          (conv.getBias() && !(oldBias = constantValues(conv.getBias()))))
-        return failure();
-      auto weightType = cast<ShapedType>(conv.getWeight().getType());
-      scaleChannels(*weight, affine.mul, /*outer=*/1,
-                    weight->size() / affine.mul.size());
-      SmallVector<double> newBias = foldBias(
-          oldBias ? ArrayRef<double>(*oldBias) : ArrayRef<double>(), affine);
-      auto biasType = RankedTensorType::get(
-          {static_cast<int64_t>(newBias.size())},
-          cast<ShapedType>(conv.getType()).getElementType());
-      Value w = createConstant(rewriter, conv.getLoc(), weightType, *weight);
-      Value b = createConstant(rewriter, bn.getLoc(), biasType, newBias);
-      rewriter.modifyOpInPlace(conv, [&] {
-        conv.getWeightMutable().assign(w);
-        if (conv.getBias())
-          conv.getBiasMutable().assign(b);
-        else
-          conv.getBiasMutable().append(b);
-      });
+      activation = conv.getActivationAttr();
     } else {
       auto gemm = cast<GemmOp>(producer);
-      auto weight = constantValues(gemm.getB());
-      std::optional<SmallVector<double>> oldBias;
-      auto cType =
-          gemm.getC() ? cast<ShapedType>(gemm.getC().getType()) : ShapedType();
-      // The bias must be one value per output feature, at beta = 1.
-      if (gemm.getActivation() || !weight ||
-          (cType &&
-           (cType.getNumElements() != static_cast<int64_t>(affine.mul.size()) ||
-            gemm.getBetaValue() != 1.0 ||
-            !(oldBias = constantValues(gemm.getC())))))
+      activation = gemm.getActivationAttr();
+      // gemm output features are the rows of B when it is transposed, else
+      // its columns; its bias must be one value per feature at beta = 1.
+      channelsOutermost = gemm.getTransposeB();
+      if (bias && (cast<ShapedType>(bias.getType()).getNumElements() !=
+                       static_cast<int64_t>(affine.mul.size()) ||
+                   gemm.getBetaValue() != 1.0))
         return failure();
-      // Output features are the rows of B when it is transposed, else its
-      // columns.
-      int64_t n = affine.mul.size(), k = weight->size() / n;
-      if (gemm.getTransposeB())
-        scaleChannels(*weight, affine.mul, /*outer=*/1, /*inner=*/k);
-      else
-        scaleChannels(*weight, affine.mul, /*outer=*/k, /*inner=*/1);
-      SmallVector<double> newBias = foldBias(
-          oldBias ? ArrayRef<double>(*oldBias) : ArrayRef<double>(), affine);
-      auto biasType = RankedTensorType::get(
-          {n}, cast<ShapedType>(gemm.getType()).getElementType());
-      Value w =
-          createConstant(rewriter, gemm.getLoc(),
-                         cast<ShapedType>(gemm.getB().getType()), *weight);
-      Value b = createConstant(rewriter, bn.getLoc(), biasType, newBias);
-      rewriter.modifyOpInPlace(gemm, [&] {
-        gemm.getBMutable().assign(w);
-        if (gemm.getC())
-          gemm.getCMutable().assign(b);
-        else
-          gemm.getCMutable().append(b);
-        gemm.removeBetaAttr();
-      });
     }
+    auto weights = constantValues(weight);
+    std::optional<SmallVector<double>> oldBias;
+    if (activation || !weights || (bias && !(oldBias = constantValues(bias))))
+      return failure();
+
+    int64_t rest = weights->size() / affine.mul.size();
+    scaleChannels(*weights, affine.mul, channelsOutermost ? 1 : rest,
+                  channelsOutermost ? rest : 1);
+    SmallVector<double> newBias = foldBias(
+        oldBias ? ArrayRef<double>(*oldBias) : ArrayRef<double>(), affine);
+
+    IRRewriter rewriter(producer);
+    auto biasType = RankedTensorType::get(
+        {static_cast<int64_t>(newBias.size())},
+        cast<ShapedType>(producer->getResult(0).getType()).getElementType());
+    Value w = createConstant(rewriter, producer->getLoc(),
+                             cast<ShapedType>(weight.getType()), *weights);
+    Value b = createConstant(rewriter, bn.getLoc(), biasType, newBias);
+    rewriter.modifyOpInPlace(producer, [&] {
+      producer->setOperand(1, w);
+      if (bias)
+        producer->setOperand(2, b);
+      else
+        producer->insertOperands(2, b);
+      if (auto gemm = dyn_cast<GemmOp>(producer))
+        gemm.removeBetaAttr();
+    });
     // The producer now computes the normalized value.
     producer->setLoc(
         FusedLoc::get(bn.getContext(), {producer->getLoc(), bn.getLoc()}));

@@ -75,21 +75,25 @@ namespace rapid {
   X(DataXModelY, "data_x_model_y")                                             \
   X(ModelXDataY, "model_x_data_y")
 
-/// Numeric precisions of the PE array and SFUs. hfp8_143 is the forward 1-4-3
-/// format (exponent bias 11, max 30), hfp8_152 the backward 1-5-2 format.
+/// Numeric precisions of the PE array and SFUs: (enumerator, spelling, bits
+/// per stored element, default PE MACs per cycle relative to FP16).
+/// hfp8_143 is the forward 1-4-3 format (exponent bias 11, max 30), hfp8_152
+/// the backward 1-5-2 format. Seed: FP16 x1, HFP8 x2, INT4 x4, INT2/ternary
+/// x8, binary x16; INT8 is taken as x2 like HFP8. FP32 work runs on the SFUs,
+/// not the PE array, so its PE multiplier is 0.
 #define RAPID_PRECISIONS(X)                                                    \
-  X(FP32, "fp32")                                                              \
-  X(FP16, "fp16")                                                              \
-  X(DLFloat16, "dlfloat16")                                                    \
-  X(HFP8_143, "hfp8_143")                                                      \
-  X(HFP8_152, "hfp8_152")                                                      \
-  X(INT8, "int8")                                                              \
-  X(INT4, "int4")                                                              \
-  X(INT2, "int2")                                                              \
-  X(Ternary, "ternary")                                                        \
-  X(Binary, "binary")
+  X(FP32, "fp32", 32, 0)                                                       \
+  X(FP16, "fp16", 16, 1)                                                       \
+  X(DLFloat16, "dlfloat16", 16, 1)                                             \
+  X(HFP8_143, "hfp8_143", 8, 2)                                                \
+  X(HFP8_152, "hfp8_152", 8, 2)                                                \
+  X(INT8, "int8", 8, 2)                                                        \
+  X(INT4, "int4", 4, 4)                                                        \
+  X(INT2, "int2", 2, 8)                                                        \
+  X(Ternary, "ternary", 2, 8)                                                  \
+  X(Binary, "binary", 1, 16)
 
-#define RAPID_ENUMERATOR(E, S) E,
+#define RAPID_ENUMERATOR(E, S, ...) E,
 enum class Dim : uint8_t { RAPID_DIMS(RAPID_ENUMERATOR) };
 enum class DataStructure : uint8_t { RAPID_DATA_STRUCTURES(RAPID_ENUMERATOR) };
 enum class MemLevel : uint8_t { RAPID_MEM_LEVELS(RAPID_ENUMERATOR) };
@@ -137,10 +141,8 @@ using DimTuple = std::array<int64_t, kNumDims>;
 /// Bits per element of a precision as stored in memory.
 unsigned storageBits(Precision p);
 
-/// Default MACs per cycle of one PE relative to FP16 on a RaPiD-style PE
-/// (seed: FP16 x1, HFP8 x2, INT4 x4, INT2/ternary x8, binary x16; INT8 is
-/// taken as x2 like HFP8). FP32 work runs on the SFUs, not the PE array, and
-/// reports 0. Architecture descriptions may override these.
+/// Default MACs per cycle of one PE relative to FP16 (see RAPID_PRECISIONS);
+/// architecture descriptions may override these.
 unsigned peThroughputMultiplier(Precision p);
 
 } // namespace rapid
