@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "rapid/Dialect/Rapid/ConstantValues.h"
 #include "rapid/Support/BatchNormFolding.h"
 #include "rapid/Transforms/Passes.h"
 
@@ -18,32 +19,19 @@ namespace rapid {
 using namespace mlir;
 using namespace rapid;
 
-/// The values of a constant float tensor, or std::nullopt.
+/// The values of a constant float tensor (dense or dense_resource), or
+/// std::nullopt.
 static std::optional<SmallVector<double>> constantValues(Value value) {
-  DenseFPElementsAttr attr;
+  ElementsAttr attr;
   if (!value || !matchPattern(value, m_Constant(&attr)))
     return std::nullopt;
-  SmallVector<double> values;
-  values.reserve(attr.getNumElements());
-  for (const APFloat &v : attr.getValues<APFloat>())
-    values.push_back(v.convertToDouble());
-  return values;
+  return readFloatElements(attr);
 }
 
 /// A rapid.constant of `type` (float elements) holding `values`.
 static Value createConstant(OpBuilder &builder, Location loc, ShapedType type,
                             ArrayRef<double> values) {
-  auto floatType = cast<FloatType>(type.getElementType());
-  SmallVector<APFloat> elements;
-  for (double v : values) {
-    APFloat f(v);
-    bool losesInfo;
-    f.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
-              &losesInfo);
-    elements.push_back(f);
-  }
-  return builder.create<ConstantOp>(loc,
-                                    DenseElementsAttr::get(type, elements));
+  return builder.create<ConstantOp>(loc, makeFloatElements(type, values));
 }
 
 namespace {

@@ -105,3 +105,30 @@ func.func @kept(%x: tensor<1x1x2x2xf32>, %wr: tensor<2x1x1x1xf32>, %stat: tensor
   %n5 = rapid.batchnorm %gy, %p, %p, %p, %p : (tensor<4x2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<4x2xf32>
   return %n1, %n2, %shared, %n3, %n4, %n5 : tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<4x2xf32>
 }
+
+// -----
+
+// Weights in a dense_resource blob (as the ONNX importer makes them for large
+// tensors) fold too; s = [1.5, 1.0] as in @conv_with_bias.
+// CHECK-LABEL: func.func @resource_weights
+// CHECK-DAG: rapid.constant dense<{{\[}}{{\[}}{{\[}}[3.000000e+00]]], {{\[}}{{\[}}[4.000000e+00]]]]> : tensor<2x1x1x1xf32>
+// CHECK-DAG: rapid.constant dense<-1.000000e+00> : tensor<2xf32>
+func.func @resource_weights(%x: tensor<1x1x2x2xf32>) -> tensor<1x2x2x2xf32> {
+  %w = rapid.constant dense_resource<conv_w> : tensor<2x1x1x1xf32>
+  %scale = rapid.constant dense<[3.0, 1.0]> : tensor<2xf32>
+  %shift = rapid.constant dense<[0.5, 0.0]> : tensor<2xf32>
+  %mean = rapid.constant dense<[1.0, 1.0]> : tensor<2xf32>
+  %var = rapid.constant dense<[3.0, 0.0]> : tensor<2xf32>
+  %y = rapid.conv2d %x, %w : (tensor<1x1x2x2xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x2x2xf32>
+  %n = rapid.batchnorm %y, %scale, %shift, %mean, %var epsilon 1.0
+      : (tensor<1x2x2x2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
+  return %n : tensor<1x2x2x2xf32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      conv_w: "0x040000000000004000008040"
+    }
+  }
+#-}
