@@ -46,8 +46,8 @@ std::optional<SmallVector<double>> rapid::readFloatElements(ElementsAttr attr) {
   for (int64_t i = 0; i < n; ++i) {
     uint64_t bits = 0;
     std::memcpy(&bits, bytes.data() + i * width / 8, width / 8);
-    values.push_back(
-        APFloat(type.getFloatSemantics(), APInt(width, bits)).convertToDouble());
+    values.push_back(APFloat(type.getFloatSemantics(), APInt(width, bits))
+                         .convertToDouble());
   }
   return values;
 }

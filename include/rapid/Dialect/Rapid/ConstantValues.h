@@ -1,4 +1,5 @@
-//===- ConstantValues.h - Reading and making float constants -----*- C++ -*-===//
+//===- ConstantValues.h - Reading and making float constants -----*- C++
+//-*-===//
 //
 // Part of the rapid project.
 //
