@@ -19,6 +19,9 @@ config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%rapid_src", config.rapid_src_root))
 config.substitutions.append(("%default_model", config.rapid_default_model))
 config.substitutions.append(("%python", config.python_executable))
+config.substitutions.append(
+    ("%onnx_text", config.python_executable + " " +
+     os.path.join(config.rapid_src_root, "python", "onnx_text.py")))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()

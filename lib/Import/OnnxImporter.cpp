@@ -23,7 +23,7 @@
 #include <cfloat>
 #include <cmath>
 #include <cstring>
-#include <deque>
+#include <queue>
 
 using namespace mlir;
 using namespace rapid;
@@ -773,18 +773,20 @@ OwningOpRef<ModuleOp> Importer::run(StringRef bytes) {
       }
     }
   }
-  std::deque<int> ready;
+  // Kahn's algorithm taking the lowest ready index keeps the file's order
+  // whenever it is already topological.
+  std::priority_queue<int, std::vector<int>, std::greater<int>> ready;
   for (int i = 0; i < numNodes; ++i)
     if (pending[i] == 0)
-      ready.push_back(i);
+      ready.push(i);
   std::vector<int> order;
   while (!ready.empty()) {
-    int i = ready.front();
-    ready.pop_front();
+    int i = ready.top();
+    ready.pop();
     order.push_back(i);
     for (int c : consumers[i])
       if (--pending[c] == 0)
-        ready.push_back(c);
+        ready.push(c);
   }
   if (static_cast<int>(order.size()) != numNodes) {
     for (int i = 0; i < numNodes; ++i)
@@ -858,6 +860,28 @@ OwningOpRef<ModuleOp> Importer::run(StringRef bytes) {
             e.host->floats);
       }
       e.value = constant(attr);
+    }
+    // A declared static shape must agree with the computed one.
+    if (out.type().has_tensor_type() &&
+        out.type().tensor_type().has_shape()) {
+      const onnx::TensorShapeProto &declared =
+          out.type().tensor_type().shape();
+      ArrayRef<int64_t> computed = shapeOf(e.value);
+      bool mismatch = declared.dim_size() != static_cast<int>(computed.size());
+      for (int d = 0; !mismatch && d < declared.dim_size(); ++d)
+        mismatch = declared.dim(d).has_dim_value() &&
+                   declared.dim(d).dim_value() != computed[d];
+      if (mismatch) {
+        SmallVector<std::string> dims;
+        for (const auto &dim : declared.dim())
+          dims.push_back(dim.has_dim_value() ? std::to_string(dim.dim_value())
+                                             : dim.dim_param());
+        emitError(fileLoc) << "graph output '" << out.name()
+                           << "' is declared with shape "
+                           << llvm::join(dims, "x") << " but computes to "
+                           << shapes::format(computed);
+        return nullptr;
+      }
     }
     results.push_back(e.value);
     resultTypes.push_back(e.value.getType());

@@ -31,19 +31,21 @@ ModelSummary rapid::summarizeModel(Operation *root) {
     std::optional<DimTuple> workload = getLayerWorkload(op);
     if (!workload)
       return;
-    LayerEntry entry{op, *workload, 1, 0};
+    LayerEntry entry{op, *workload, 1, 0, 0};
     for (int64_t d : *workload)
       entry.macs *= d;
     for (Value operand : op->getOperands())
       if (isa_and_nonnull<ConstantOp, QuantConstantOp>(
               operand.getDefiningOp())) {
         auto type = cast<ShapedType>(operand.getType());
+        entry.parameters += type.getNumElements();
         entry.weightBytes +=
             (type.getNumElements() * elementBits(type.getElementType()) + 7) /
             8;
       }
     summary.totalMacs += entry.macs;
     summary.totalWeightBytes += entry.weightBytes;
+    summary.totalParameters += entry.parameters;
     summary.layers.push_back(entry);
   });
   return summary;
@@ -86,6 +88,7 @@ void rapid::writeLayerSummaryJSON(const ModelSummary &summary,
         {"results", std::move(results)},
         {"workload", std::move(workload)},
         {"macs", entry.macs},
+        {"parameters", entry.parameters},
         {"weight_bytes", entry.weightBytes},
     });
   }
@@ -96,9 +99,49 @@ void rapid::writeLayerSummaryJSON(const ModelSummary &summary,
       {"layers", std::move(layers)},
       {"op_counts", std::move(counts)},
       {"total_macs", summary.totalMacs},
+      {"total_parameters", summary.totalParameters},
       {"total_weight_bytes", summary.totalWeightBytes},
   };
   os << llvm::formatv("{0:2}", root) << "\n";
+}
+
+/// The name a layer carries: the ONNX node name, or the source location.
+static std::string layerName(Location loc) {
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location inner : fused.getLocations())
+      if (auto name = dyn_cast<NameLoc>(inner))
+        return name.getName().str();
+  return locationString(loc);
+}
+
+void rapid::printLayerTable(const ModelSummary &summary,
+                            llvm::raw_ostream &os) {
+  os << llvm::formatv("{0,-4} {1,-28} {2,-16} {3,7} {4,7} {5,8} {6,5} {7,5} "
+                      "{8,12} {9,16}\n",
+                      "#", "layer", "op", "in", "out", "ij", "mb", "kij",
+                      "params", "MACs");
+  unsigned index = 0;
+  for (const LayerEntry &e : summary.layers) {
+    std::string name = layerName(e.op->getLoc());
+    if (name.size() > 28)
+      name = name.substr(0, 25) + "...";
+    os << llvm::formatv("{0,-4} {1,-28} {2,-16} {3,7} {4,7} {5,8} {6,5} "
+                        "{7,5} {8,12} {9,16}\n",
+                        index++, name, e.op->getName().getStringRef(),
+                        e.workload[0], e.workload[1], e.workload[2],
+                        e.workload[3], e.workload[4], e.parameters, e.macs);
+  }
+  os << "op counts:";
+  for (const auto &[name, count] : summary.opCounts)
+    os << " " << name << " " << count << ";";
+  os << "\n";
+  os << llvm::formatv("total: {0} layers, {1} parameters ({2} bytes), {3} "
+                      "MACs ({4:F3} G)\n",
+                      summary.layers.size(), summary.totalParameters,
+                      summary.totalWeightBytes, summary.totalMacs,
+                      summary.totalMacs / 1e9);
 }
 
 void rapid::registerLayerSummaryTranslation() {

@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "rapid/Import/OnnxImporter.h"
 #include "rapid/InitRapid.h"
 #include "rapid/Target/LayerSummary.h"
 
@@ -40,7 +41,7 @@ enum class Emit { MLIR, Summary };
 cl::OptionCategory rapidcCategory("rapidc options");
 
 cl::opt<std::string> inputFilename(cl::Positional, cl::Required,
-                                   cl::desc("<model.mlir>"),
+                                   cl::desc("<model.onnx|model.mlir>"),
                                    cl::cat(rapidcCategory));
 cl::opt<std::string> outputFilename("o", cl::value_desc("file"),
                                     cl::desc("Output file ('-' for stdout)"),
@@ -57,6 +58,19 @@ cl::opt<char> optLevel("O", cl::Prefix, cl::init('1'), cl::value_desc("level"),
                                 "given, -O1 (default) runs graph preparation "
                                 "(rapid-graph-prep)"),
                        cl::cat(rapidcCategory));
+cl::opt<int64_t> batchSize("batch", cl::value_desc("N"),
+                           cl::desc("ONNX input: bind a symbolic leading "
+                                    "(batch) dimension to N"),
+                           cl::init(0), cl::cat(rapidcCategory));
+cl::list<std::string>
+    inputShapes("input-shape", cl::value_desc("name=d0xd1x..."),
+                cl::desc("ONNX input: give input `name` a static shape, e.g. "
+                         "image=1x3x224x224"),
+                cl::cat(rapidcCategory));
+cl::opt<bool> printOpStats(
+    "print-op-stats",
+    cl::desc("Print op counts and per-layer workload, parameters and MACs"),
+    cl::cat(rapidcCategory));
 cl::opt<bool> verbose("v", cl::desc("Print each phase as it starts"),
                       cl::cat(rapidcCategory));
 cl::opt<bool> quiet("q", cl::desc("Do not print the closing summary line"),
@@ -99,19 +113,29 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(
       argc, argv,
       "rapidc: compiles a model for a RaPiD-style AI accelerator\n\n"
-      "  rapidc model.mlir -o prepared.mlir        graph preparation\n"
-      "  rapidc model.mlir --emit=summary          layers, workloads, MACs\n\n"
-      "Input is a model in the rapid dialect (.mlir). Diagnostics name the\n"
-      "file, line and op at fault; the exit code is non-zero on any error.\n");
+      "  rapidc model.onnx -o model.mlir           import + graph preparation\n"
+      "  rapidc model.onnx --print-op-stats -o /dev/null   layers and MACs\n"
+      "  rapidc model.mlir --emit=summary          per-layer JSON\n\n"
+      "Input is an ONNX model (opsets 9-17) or a model in the rapid dialect\n"
+      "(.mlir). Diagnostics name the file, node or line, and the reason; the\n"
+      "exit code is non-zero on any error and no output file is left.\n");
   auto start = std::chrono::steady_clock::now();
 
   if (optLevel != '0' && optLevel != '1')
     return fail("unknown optimization level -O" +
                 llvm::Twine(optLevel.getValue()) + "; use -O0 or -O1");
-  if (llvm::sys::path::extension(inputFilename) == ".onnx")
-    return fail("'" + inputFilename +
-                "': this build reads models in the rapid dialect (.mlir) only; "
-                "the ONNX importer is not part of it yet");
+  rapid::OnnxImportOptions importOptions;
+  if (batchSize.getNumOccurrences()) {
+    if (batchSize < 1)
+      return fail("--batch must be >= 1, got " + llvm::Twine(batchSize));
+    importOptions.batch = batchSize;
+  }
+  for (const std::string &binding : inputShapes) {
+    std::string error = rapid::parseInputShapeBinding(binding, importOptions);
+    if (!error.empty())
+      return fail("--input-shape: " + error);
+  }
+  bool isOnnx = llvm::sys::path::extension(inputFilename) == ".onnx";
 
   DialectRegistry registry;
   rapid::registerAllDialects(registry);
@@ -128,17 +152,25 @@ int main(int argc, char **argv) {
   tm.setEnabled(llvm::TimePassesIsEnabled);
   TimingScope timing = tm.getRootScope();
 
-  phase("parsing " + inputFilename);
-  llvm::SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
-  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
   OwningOpRef<ModuleOp> module;
-  {
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  if (isOnnx) {
+    phase("importing " + inputFilename);
+    TimingScope importTiming = timing.nest("Import ONNX");
+    module = rapid::importOnnxModel(input->getBuffer(), inputFilename,
+                                    &context, importOptions);
+    if (!module)
+      return fail("cannot import '" + inputFilename + "'");
+  } else {
+    phase("parsing " + inputFilename);
+    sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
     TimingScope parseTiming = timing.nest("Parse and verify");
     module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+    if (!module)
+      return fail("'" + inputFilename +
+                  "' is not a valid rapid-dialect module");
   }
-  if (!module)
-    return fail("'" + inputFilename + "' is not a valid rapid-dialect module");
 
   int64_t opsBefore = 0, opsAfter = 0;
   module->walk([&](Operation *) { ++opsBefore; });
@@ -160,6 +192,8 @@ int main(int argc, char **argv) {
   if (!output)
     return fail("cannot write '" + outputFilename + "': " + errorMessage);
   rapid::ModelSummary summary = rapid::summarizeModel(*module);
+  if (printOpStats)
+    rapid::printLayerTable(summary, llvm::outs());
   {
     TimingScope emitTiming = timing.nest("Emit");
     if (emit == Emit::MLIR)

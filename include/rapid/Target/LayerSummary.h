@@ -29,7 +29,8 @@ struct LayerEntry {
   mlir::Operation *op;
   DimTuple workload;
   int64_t macs;
-  int64_t weightBytes; // constant operands (weights, biases) as stored
+  int64_t parameters;  // elements of the constant operands (weights, biases)
+  int64_t weightBytes; // the same, in bytes as stored
 };
 
 struct ModelSummary {
@@ -37,6 +38,7 @@ struct ModelSummary {
   std::map<std::string, int64_t> opCounts; // every rapid op, by name
   int64_t totalMacs = 0;
   int64_t totalWeightBytes = 0;
+  int64_t totalParameters = 0;
 };
 
 /// Collects the layers of every function under `root`, in program order.
@@ -44,6 +46,10 @@ ModelSummary summarizeModel(mlir::Operation *root);
 
 /// Writes the summary as JSON.
 void writeLayerSummaryJSON(const ModelSummary &summary, llvm::raw_ostream &os);
+
+/// Writes the summary as a text table: one row per layer (name, op, workload,
+/// parameters, MACs), then op counts and totals.
+void printLayerTable(const ModelSummary &summary, llvm::raw_ostream &os);
 
 /// Registers `--rapid-layer-summary` with mlir-translate's registry.
 void registerLayerSummaryTranslation();
