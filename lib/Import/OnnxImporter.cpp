@@ -15,6 +15,7 @@
 #include "mlir/IR/Verifier.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MemoryBuffer.h"
 
@@ -862,10 +863,8 @@ OwningOpRef<ModuleOp> Importer::run(StringRef bytes) {
       e.value = constant(attr);
     }
     // A declared static shape must agree with the computed one.
-    if (out.type().has_tensor_type() &&
-        out.type().tensor_type().has_shape()) {
-      const onnx::TensorShapeProto &declared =
-          out.type().tensor_type().shape();
+    if (out.type().has_tensor_type() && out.type().tensor_type().has_shape()) {
+      const onnx::TensorShapeProto &declared = out.type().tensor_type().shape();
       ArrayRef<int64_t> computed = shapeOf(e.value);
       bool mismatch = declared.dim_size() != static_cast<int>(computed.size());
       for (int d = 0; !mismatch && d < declared.dim_size(); ++d)

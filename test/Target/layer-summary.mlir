@@ -5,6 +5,7 @@
 // CHECK:      "layers": [
 // CHECK:          "macs": 147456,
 // CHECK:          "op": "rapid.conv2d",
+// CHECK:          "parameters": 1168,
 // CHECK:          "weight_bytes": 2336,
 // CHECK-NEXT:     "workload": {
 // CHECK-NEXT:       "ij": 64,
@@ -28,6 +29,7 @@
 // CHECK-NEXT:   "rapid.reshape": 1
 // CHECK-NEXT: },
 // CHECK-NEXT: "total_macs": 229376,
+// CHECK-NEXT: "total_parameters": 11408,
 // CHECK-NEXT: "total_weight_bytes": 7456
 func.func @model(%x: tensor<2x8x8x8xf16>, %seq: tensor<5x2x16xf32>, %w: tensor<1x128x16xf32>, %r: tensor<1x128x32xf32>)
     -> (tensor<2x10xf16>, tensor<5x1x2x32xf32>) {

@@ -158,8 +158,8 @@ int main(int argc, char **argv) {
   if (isOnnx) {
     phase("importing " + inputFilename);
     TimingScope importTiming = timing.nest("Import ONNX");
-    module = rapid::importOnnxModel(input->getBuffer(), inputFilename,
-                                    &context, importOptions);
+    module = rapid::importOnnxModel(input->getBuffer(), inputFilename, &context,
+                                    importOptions);
     if (!module)
       return fail("cannot import '" + inputFilename + "'");
   } else {
