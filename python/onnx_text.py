@@ -11,7 +11,8 @@ The text is taken from the lines of the input file that start with
 the whole file when there are none. `--split` cuts the input at
 `// -----` lines and writes the N-th part (0-based), as -split-input-file
 does for MLIR. `--no-check` skips onnx.checker (to build deliberately
-broken models).
+broken models). Nodes without a name are named after their first output, as
+exporters name them; `--keep-unnamed` leaves them unnamed.
 
     python3 python/onnx_text.py test.mlir -o model.onnx [--split N]
 """
@@ -29,6 +30,7 @@ def main():
     ap.add_argument("-o", "--output", required=True)
     ap.add_argument("--split", type=int, default=None)
     ap.add_argument("--no-check", action="store_true")
+    ap.add_argument("--keep-unnamed", action="store_true")
     args = ap.parse_args()
     text = open(args.input).read()
     if args.split is not None:
@@ -42,6 +44,10 @@ def main():
         model = onnx.parser.parse_model(source)
     except Exception as e:  # the parser raises its own exception types
         sys.exit(f"{args.input}: not a valid ONNX text model: {e}")
+    if not args.keep_unnamed:
+        for node in model.graph.node:
+            if not node.name and node.output:
+                node.name = node.output[0]
     if not args.no_check:
         onnx.checker.check_model(model)
     onnx.save(model, args.output)
