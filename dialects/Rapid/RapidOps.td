@@ -596,6 +596,30 @@ def Rapid_TransposeOp : Rapid_Op<"transpose"> {
   let hasCanonicalizer = 1;
 }
 
+def Rapid_SliceOp : Rapid_Op<"slice"> {
+  let summary = "A strided rectangular window of a tensor";
+  let description = [{
+    `output[i0, i1, ...] = input[offsets[0] + i0 * strides[0], ...]` with the
+    result's shape giving the number of elements taken per dimension; every
+    offset is >= 0, every stride >= 1 and the last element taken lies inside
+    the input. The importer uses it for ONNX Slice and Gather on runtime
+    tensors (e.g. the last LSTM timestep).
+
+    ```mlir
+    %last = rapid.slice %y offsets [9, 0, 0] strides [1, 1, 1]
+        : (tensor<10x1x32xf32>) -> tensor<1x1x32xf32>
+    ```
+  }];
+  let arguments = (ins Rapid_Tensor:$input, DenseI64ArrayAttr:$offsets,
+                       DenseI64ArrayAttr:$strides);
+  let results = (outs Rapid_Tensor:$output);
+  let assemblyFormat = [{
+    $input `offsets` $offsets `strides` $strides attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
 def Rapid_PadOp : Rapid_Op<"pad"> {
   let summary = "Pads (or, with negative pads, crops) a tensor";
   let description = [{

@@ -309,6 +309,7 @@ private:
   LogicalResult convertConstant();
   LogicalResult convertShape();
   LogicalResult convertGather();
+  LogicalResult gatherRuntime(int64_t axis);
   LogicalResult convertConstantOfShape();
   LogicalResult convertExpand();
   LogicalResult convertCast();
@@ -1838,10 +1839,62 @@ LogicalResult Importer::convertShape() {
   return success();
 }
 
+/// Slices of a runtime tensor along one axis: one slice per index, then a
+/// concat (when several) and a reshape to the Gather result shape.
+LogicalResult Importer::gatherRuntime(int64_t axisAttr) {
+  FailureOr<Value> x = runtime(0);
+  FailureOr<HostTensor *> indices = host(1, "indices");
+  if (failed(x) || failed(indices))
+    return failure();
+  ArrayRef<int64_t> shape = shapeOf(*x);
+  int64_t rank = shape.size();
+  int64_t axis = shapes::normalizeAxis(axisAttr, rank);
+  if (axis < 0)
+    return nodeError() << "axis " << axisAttr << " is out of range for rank "
+                       << rank;
+  Type element = elementOf(*x);
+  SmallVector<int64_t> sliceShape(shape);
+  sliceShape[axis] = 1;
+  SmallVector<Value> parts;
+  for (int64_t k = 0, n = (*indices)->size(); k < n; ++k) {
+    int64_t idx = (*indices)->intAt(k);
+    if (idx < 0)
+      idx += shape[axis];
+    if (idx < 0 || idx >= shape[axis])
+      return nodeError() << "index " << (*indices)->intAt(k)
+                         << " is out of range for dimension " << axis
+                         << " of size " << shape[axis];
+    SmallVector<int64_t> offsets(rank, 0), strides(rank, 1);
+    offsets[axis] = idx;
+    parts.push_back(
+        builder.create<SliceOp>(loc, tensorType(sliceShape, element), *x,
+                                builder.getDenseI64ArrayAttr(offsets),
+                                builder.getDenseI64ArrayAttr(strides)));
+  }
+  Value gathered = parts.front();
+  if (parts.size() > 1) {
+    SmallVector<int64_t> catShape(sliceShape);
+    catShape[axis] = parts.size();
+    gathered = builder.create<ConcatOp>(loc, tensorType(catShape, element),
+                                        parts, axis);
+  }
+  SmallVector<int64_t> outShape(shape.begin(), shape.begin() + axis);
+  outShape.append((*indices)->shape.begin(), (*indices)->shape.end());
+  outShape.append(shape.begin() + axis + 1, shape.end());
+  if (ArrayRef<int64_t>(outShape) != shapeOf(gathered))
+    gathered =
+        builder.create<ReshapeOp>(loc, tensorType(outShape, element), gathered);
+  setResult(0, gathered);
+  return success();
+}
+
 LogicalResult Importer::convertGather() {
-  if (!isHost(0))
-    return nodeError() << "Gather on a runtime tensor is not supported; only "
-                          "compile-time (shape) computations are";
+  if (!isHost(0)) {
+    FailureOr<int64_t> axis = attrInt("axis", 0);
+    if (failed(axis))
+      return failure();
+    return gatherRuntime(*axis);
+  }
   FailureOr<HostTensor *> data = host(0, "data");
   FailureOr<HostTensor *> indices = host(1, "indices");
   FailureOr<int64_t> axisAttr = attrInt("axis", 0);
@@ -1991,13 +2044,10 @@ LogicalResult Importer::convertCast() {
 }
 
 LogicalResult Importer::convertSlice() {
-  if (!isHost(0))
-    return nodeError() << "Slice on a runtime tensor is not supported; only "
-                          "compile-time (shape) computations are";
-  FailureOr<HostTensor *> data = host(0, "data");
-  if (failed(data))
+  FailureOr<SmallVector<int64_t>> dataShape = inputShape(0);
+  if (failed(dataShape))
     return failure();
-  ArrayRef<int64_t> shape = (*data)->shape;
+  ArrayRef<int64_t> shape = *dataShape;
   int64_t rank = shape.size();
   SmallVector<int64_t> starts, ends, axes, steps;
   if (opset < 10) {
@@ -2061,6 +2111,26 @@ LogicalResult Importer::convertSlice() {
     step[a] = st;
     count[a] = n;
   }
+  if (!isHost(0)) {
+    if (llvm::any_of(step, [](int64_t st) { return st < 0; }))
+      return nodeError() << "negative steps on a runtime tensor are not "
+                            "supported";
+    FailureOr<Value> x = runtime(0);
+    if (failed(x))
+      return failure();
+    if (ArrayRef<int64_t>(count) == shapeOf(*x)) {
+      setResult(0, *x);
+      return success();
+    }
+    setResult(0,
+              builder.create<SliceOp>(loc, tensorType(count, elementOf(*x)), *x,
+                                      builder.getDenseI64ArrayAttr(begin),
+                                      builder.getDenseI64ArrayAttr(step)));
+    return success();
+  }
+  FailureOr<HostTensor *> data = host(0, "data");
+  if (failed(data))
+    return failure();
   HostTensor r;
   r.isFloat = (*data)->isFloat;
   r.shape = count;

@@ -36,7 +36,7 @@ void rapid::registerOnnxImportTranslation() {
         if (batchSize.getNumOccurrences()) {
           if (batchSize < 1) {
             emitError(UnknownLoc::get(context))
-                << "--batch must be >= 1, got " << batchSize;
+                << "--batch must be >= 1, got " << batchSize.getValue();
             return nullptr;
           }
           options.batch = batchSize;

@@ -556,6 +556,36 @@ OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
   return {};
 }
 
+LogicalResult SliceOp::verify() {
+  ArrayRef<int64_t> in = shapeOf(getInput()), out = shapeOf(getOutput());
+  ArrayRef<int64_t> offsets = getOffsets(), strides = getStrides();
+  if (elementOf(getInput()) != elementOf(getOutput()))
+    return emitOpError() << "cannot change the element type";
+  if (offsets.size() != in.size() || strides.size() != in.size() ||
+      out.size() != in.size())
+    return emitOpError() << "offsets, strides and result must have the "
+                            "input's rank "
+                         << in.size();
+  for (size_t d = 0; d < in.size(); ++d) {
+    if (offsets[d] < 0 || strides[d] < 1)
+      return emitOpError() << "dimension " << d
+                           << " needs offset >= 0 and stride >= 1, got offset "
+                           << offsets[d] << " and stride " << strides[d];
+    if (out[d] > 0 && offsets[d] + (out[d] - 1) * strides[d] >= in[d])
+      return emitOpError() << "dimension " << d << " takes " << out[d]
+                           << " elements from offset " << offsets[d]
+                           << " with stride " << strides[d]
+                           << ", past the input size " << in[d];
+  }
+  return success();
+}
+
+OpFoldResult SliceOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  return {};
+}
+
 LogicalResult PadOp::verify() {
   ArrayRef<int64_t> in = shapeOf(getInput());
   ArrayRef<int64_t> pads = getPads();
