@@ -34,7 +34,7 @@ inline void registerAllPasses() {
   mlir::PassPipelineRegistration<>(
       "rapid-graph-prep",
       "Graph preparation as rapidc runs it: rapid-canonicalize, "
-      "rapid-fold-batchnorm, rapid-canonicalize",
+      "rapid-fold-batchnorm, rapid-fuse-bias-activation, rapid-canonicalize",
       [](mlir::OpPassManager &pm) { buildGraphPrepPipeline(pm); });
 }
 

@@ -14,6 +14,7 @@ using namespace mlir;
 void rapid::buildGraphPrepPipeline(OpPassManager &pm) {
   pm.addPass(createRapidCanonicalize());
   pm.addPass(createRapidFoldBatchNorm());
+  pm.addPass(createRapidFuseBiasActivation());
   // Folding leaves the old weights unused; canonicalize erases them.
   pm.addPass(createRapidCanonicalize());
 }

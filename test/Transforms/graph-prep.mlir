@@ -1,5 +1,6 @@
 // The graph-preparation pipeline as rapidc runs it: batch norms fold into
-// their convolutions, flatten becomes reshape, unused weights disappear.
+// their convolutions, activations fuse into them, flatten becomes reshape,
+// unused weights disappear.
 // RUN: rapid-opt %s --rapid-graph-prep | FileCheck %s
 
 // CHECK-LABEL: func.func @net
@@ -7,9 +8,8 @@
 // CHECK-DAG: %[[W:.*]] = rapid.constant dense<{{\[}}{{\[}}{{\[}}[1.000000e+00]]], {{\[}}{{\[}}[6.000000e+00]]]]> : tensor<2x1x1x1xf32>
 // CHECK-DAG: %[[B:.*]] = rapid.constant dense<[-5.000000e-01, 1.000000e+00]> : tensor<2xf32>
 // CHECK-DAG: %[[FW:.*]] = rapid.constant dense<1.000000e+00> : tensor<3x32xf32>
-// CHECK: %[[C:.*]] = rapid.conv2d %[[X]], %[[W]], %[[B]] :
-// CHECK-NEXT: %[[R:.*]] = rapid.relu %[[C]]
-// CHECK-NEXT: %[[F:.*]] = rapid.reshape %[[R]] : tensor<1x2x4x4xf32> -> tensor<1x32xf32>
+// CHECK: %[[C:.*]] = rapid.conv2d %[[X]], %[[W]], %[[B]] act relu :
+// CHECK-NEXT: %[[F:.*]] = rapid.reshape %[[C]] : tensor<1x2x4x4xf32> -> tensor<1x32xf32>
 // CHECK-NEXT: %[[G:.*]] = rapid.gemm %[[F]], %[[FW]] transpose_b
 // CHECK-NEXT: return %[[G]]
 // CHECK-NOT: rapid.batchnorm

@@ -7,10 +7,10 @@
 
 // CHECK-LABEL: func.func @small
 // CHECK-NOT: rapid.batchnorm
-// CHECK: %[[C:.*]] = rapid.conv2d %{{.*}}, %{{.*}}, %{{.*}} :
-// CHECK-NEXT: rapid.relu %[[C]]
+// CHECK: %[[C:.*]] = rapid.conv2d %{{.*}}, %{{.*}}, %{{.*}} act relu :
+// CHECK-NEXT: return %[[C]]
 // SUMMARY-NOT: warning
-// SUMMARY: rapidc: {{.*}}rapidc.mlir: 1 layer, 18 MACs, 16 bytes of weights; 8 ops -> 7; wrote stdout in {{[0-9.]+}} s
+// SUMMARY: rapidc: {{.*}}rapidc.mlir: 1 layer, 18 MACs, 16 bytes of weights; 8 ops -> 6; wrote stdout in {{[0-9.]+}} s
 // O0: rapid.batchnorm
 // JSON: "total_macs": 18
 // PHASES: rapidc: parsing

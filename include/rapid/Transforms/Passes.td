@@ -59,4 +59,31 @@ def RapidFoldBatchNorm : Pass<"rapid-fold-batchnorm"> {
   ];
 }
 
+def RapidFuseBiasActivation : Pass<"rapid-fuse-bias-activation"> {
+  let summary = "Fuses bias additions and activations into conv2d and matrix products";
+  let description = [{
+    Rewrites, where the producer has no other user:
+
+    - `rapid.add(rapid.conv2d(x, W[, b]), c)` with a constant per-channel `c`
+      (shape Ox1x1, 1xOx1x1 or a single value) into `rapid.conv2d(x, W, b + c)`;
+    - `rapid.add(rapid.matmul(a, B), c)` with 2-D operands and a constant
+      per-column `c` (shape N or 1xN) into `rapid.gemm(a, B, c)`, and the
+      same bias into an existing `rapid.gemm` with beta = 1;
+    - an activation (`relu`, `clip`, `leaky_relu`, `sigmoid`,
+      `hard_sigmoid`, `tanh`) of a `rapid.conv2d` or `rapid.gemm` without one
+      into the producer's `act`, so the SFUs apply it while the output tile
+      is on chip.
+
+    ```
+    rapid-opt --rapid-fuse-bias-activation model.mlir
+    ```
+  }];
+  let dependentDialects = ["::rapid::RapidDialect"];
+  let statistics = [
+    Statistic<"numBiasFused", "biases-fused", "Number of bias additions fused">,
+    Statistic<"numActivationFused", "activations-fused",
+              "Number of activations fused">
+  ];
+}
+
 #endif // RAPID_TRANSFORMS_PASSES_TD

@@ -116,6 +116,8 @@ func.func @data_movement(%a: tensor<1x16x4x4xf32>, %b: tensor<1x32x4x4xf32>) -> 
   %f = rapid.flatten %c axis 1 : (tensor<1x48x4x4xf32>) -> tensor<1x768xf32>
   // CHECK: rapid.transpose %[[R]] perm [1, 0] : (tensor<48x16xf32>) -> tensor<16x48xf32>
   %t = rapid.transpose %r perm [1, 0] : (tensor<48x16xf32>) -> tensor<16x48xf32>
+  // CHECK: rapid.slice %[[C]] offsets [0, 1, 0, 0] strides [1, 2, 1, 3] : (tensor<1x48x4x4xf32>) -> tensor<1x24x4x2xf32>
+  %sl = rapid.slice %c offsets [0, 1, 0, 0] strides [1, 2, 1, 3] : (tensor<1x48x4x4xf32>) -> tensor<1x24x4x2xf32>
   // CHECK: rapid.pad %[[C]] pads [0, 0, 1, 1, 0, 0, 1, 1] mode reflect : (tensor<1x48x4x4xf32>) -> tensor<1x48x6x6xf32>
   %p = rapid.pad %c pads [0, 0, 1, 1, 0, 0, 1, 1] mode reflect : (tensor<1x48x4x4xf32>) -> tensor<1x48x6x6xf32>
   // CHECK: rapid.pad %[[C]] pads [0, 0, 1, 1, 0, 0, 1, 1] mode constant value -1.000000e+00
