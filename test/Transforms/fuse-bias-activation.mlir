@@ -57,8 +57,13 @@ func.func @kinds(%x: tensor<2x3xf32>, %w: tensor<3x3xf32>) -> (tensor<2x3xf32>, 
 // with two users, an activation after a layer that has one, a runtime bias,
 // and a batched matmul.
 // CHECK-LABEL: func.func @kept
-// CHECK-COUNT-3: rapid.add
-// CHECK-COUNT-2: rapid.relu
+// CHECK: rapid.add
+// CHECK: rapid.relu
+// CHECK: rapid.conv2d {{.*}} act tanh
+// CHECK-NEXT: rapid.relu
+// CHECK: rapid.add
+// CHECK: rapid.matmul
+// CHECK-NEXT: rapid.add
 func.func @kept(%x: tensor<1x1x2x2xf32>, %rb: tensor<2x1x1xf32>, %bx: tensor<2x4x5xf32>, %bw: tensor<5x3xf32>)
     -> (tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<2x4x3xf32>) {
   %w = rapid.constant dense<1.0> : tensor<2x1x1x1xf32>
