@@ -7,7 +7,7 @@ PACKAGES=(
   cmake ninja-build ccache lld g++
   llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools
   libonnx-dev libprotobuf-dev protobuf-compiler
-  catch2 python3 python3-numpy python3-onnx
+  catch2 python3 python3-numpy python3-onnx libonnx-testdata
 )
 
 missing=()
