@@ -238,6 +238,8 @@ private:
   FailureOr<double> hostScalar(int i, StringRef role);
 
   bool isHost(int i) {
+    if (!hasInput(i))
+      return false;
     Entry &e = input(i);
     return !e.value && (e.host || e.tensor);
   }
