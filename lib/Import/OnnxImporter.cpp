@@ -20,6 +20,11 @@
 #include "llvm/Support/MemoryBuffer.h"
 
 #include "onnx/onnx_pb.h"
+#include <google/protobuf/io/zero_copy_stream_impl.h>
+
+#include <cerrno>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <cfloat>
 #include <cmath>
@@ -153,7 +158,9 @@ public:
         builder(context),
         fileLoc(FileLineColLoc::get(context, bufferName, 0, 0)), loc(fileLoc) {}
 
-  OwningOpRef<ModuleOp> run(StringRef bytes);
+  /// Parses the model with `parse` (false: not a valid protobuf), then
+  /// imports it.
+  OwningOpRef<ModuleOp> run(llvm::function_ref<bool(onnx::ModelProto &)> parse);
 
 private:
   //===--- Diagnostics ----------------------------------------------------===//
@@ -639,8 +646,9 @@ FailureOr<SmallVector<int64_t>> Importer::inputShape(int i) {
 // The model
 //===----------------------------------------------------------------------===//
 
-OwningOpRef<ModuleOp> Importer::run(StringRef bytes) {
-  if (bytes.empty() || !model.ParseFromArray(bytes.data(), bytes.size())) {
+OwningOpRef<ModuleOp>
+Importer::run(llvm::function_ref<bool(onnx::ModelProto &)> parse) {
+  if (!parse(model)) {
     emitError(fileLoc) << "'" << bufferName
                        << "' is not an ONNX model: the protobuf data is "
                           "truncated or malformed";
@@ -2262,18 +2270,29 @@ OwningOpRef<ModuleOp> rapid::importOnnxModel(StringRef bytes,
                                              const OnnxImportOptions &options) {
   context->loadDialect<RapidDialect, func::FuncDialect>();
   Importer importer(context, bufferName, options);
-  return importer.run(bytes);
+  return importer.run([&](onnx::ModelProto &model) {
+    return !bytes.empty() && model.ParseFromArray(bytes.data(), bytes.size());
+  });
 }
 
 OwningOpRef<ModuleOp> rapid::importOnnxFile(StringRef path,
                                             MLIRContext *context,
                                             const OnnxImportOptions &options) {
-  std::string error;
-  std::unique_ptr<llvm::MemoryBuffer> buffer = openInputFile(path, &error);
-  if (!buffer) {
+  // Parse straight from the file: the weights then exist once in memory
+  // (the protobuf's strings, later moved into the module's resources).
+  int fd = ::open(path.str().c_str(), O_RDONLY);
+  if (fd < 0) {
     emitError(UnknownLoc::get(context))
-        << "cannot read '" << path << "': " << error;
+        << "cannot read '" << path << "': " << std::strerror(errno);
     return nullptr;
   }
-  return importOnnxModel(buffer->getBuffer(), path, context, options);
+  context->loadDialect<RapidDialect, func::FuncDialect>();
+  Importer importer(context, path, options);
+  OwningOpRef<ModuleOp> module = importer.run([&](onnx::ModelProto &model) {
+    google::protobuf::io::FileInputStream stream(fd);
+    return model.ParseFromZeroCopyStream(&stream) && stream.GetErrno() == 0 &&
+           stream.ByteCount() > 0;
+  });
+  ::close(fd);
+  return module;
 }

@@ -158,8 +158,10 @@ int main(int argc, char **argv) {
   if (isOnnx) {
     phase("importing " + inputFilename);
     TimingScope importTiming = timing.nest("Import ONNX");
-    module = rapid::importOnnxModel(input->getBuffer(), inputFilename, &context,
-                                    importOptions);
+    // The importer streams the file itself; the mapping above only checked
+    // that the file can be read.
+    input.reset();
+    module = rapid::importOnnxFile(inputFilename, &context, importOptions);
     if (!module)
       return fail("cannot import '" + inputFilename + "'");
   } else {
