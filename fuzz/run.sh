@@ -10,12 +10,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="$root/build-fuzz"
 seconds="${1:-600}"
 
-for p in clang-14 libclang-rt-14-dev; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    echo "[fuzz] installing $p"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$p" >/dev/null
-  fi
-done
+source "$root/scripts/lib/apt.sh"
+bash "$root/scripts/setup.sh"
+ensure_packages fuzz clang-14 libclang-rt-14-dev
 
 if [ ! -f "$build/build.ninja" ]; then
   echo "[fuzz] configuring $build (clang-14, ASan, libFuzzer instrumentation)"

@@ -12,33 +12,12 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ort_dir="$root/tools/ort"
 ORT_VERSION=1.30.0
 
-PACKAGES=(
-  python3 python3-numpy python3-onnx
-  python3-torch python3-torchvision
+source "$root/scripts/lib/apt.sh"
+# python3-torch is large (~640 MB unpacked): a first install takes minutes.
+ensure_packages setup-models \
+  python3 python3-numpy python3-onnx \
+  python3-torch python3-torchvision \
   dataset-fashion-mnist
-)
-
-missing=()
-for p in "${PACKAGES[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$p")
-  fi
-done
-
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "[setup-models] all ${#PACKAGES[@]} Debian packages present"
-else
-  echo "[setup-models] installing ${#missing[@]} missing Debian packages: ${missing[*]}"
-  SUDO=""
-  if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null || { echo "[setup-models] error: need root (or sudo) to apt-get install" >&2; exit 1; }
-    SUDO=sudo
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -q
-  # python3-torch is large (~640 MB unpacked): this takes a few minutes.
-  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
 
 if [ -d "$ort_dir/node_modules/onnxruntime-node" ]; then
   have="$(node -p "require('$ort_dir/node_modules/onnxruntime-node/package.json').version" 2>/dev/null || echo '?')"

@@ -359,135 +359,78 @@ FailureOr<HostTensor> Importer::readHostTensor(const TensorProto &t) {
   HostTensor h;
   h.shape.assign(t.dims().begin(), t.dims().end());
   int64_t n = h.size();
-  const std::string &raw = t.raw_data();
-  bool hasRaw = t.has_raw_data();
-  auto sizeError = [&](int64_t have, int64_t width) {
-    return emitError(loc) << "tensor '" << t.name() << "' holds " << have
-                          << " bytes but its shape " << shapes::format(h.shape)
-                          << " of " << dataTypeName(t.data_type()) << " needs "
-                          << n * width,
-           failure();
-  };
-  auto fromRaw = [&](int64_t width, auto convert) -> LogicalResult {
-    if (static_cast<int64_t>(raw.size()) != n * width)
-      return sizeError(raw.size(), width);
-    for (int64_t i = 0; i < n; ++i)
-      convert(raw.data() + i * width);
+  // Elements come either as little-endian `Raw` values in raw_data or in the
+  // typed repeated field `field`; `push` stores one of them.
+  auto read = [&](auto rawTag, const auto &field, auto push) -> LogicalResult {
+    using Raw = decltype(rawTag);
+    if (t.has_raw_data()) {
+      const std::string &raw = t.raw_data();
+      if (static_cast<int64_t>(raw.size()) != n * int64_t(sizeof(Raw)))
+        return emitError(loc)
+               << "tensor '" << t.name() << "' holds " << raw.size()
+               << " bytes but its shape " << shapes::format(h.shape) << " of "
+               << dataTypeName(t.data_type()) << " needs " << n * sizeof(Raw);
+      for (int64_t i = 0; i < n; ++i) {
+        Raw v;
+        std::memcpy(&v, raw.data() + i * sizeof(Raw), sizeof(Raw));
+        push(v);
+      }
+      return success();
+    }
+    if (field.size() != n)
+      return emitError(loc) << "tensor '" << t.name() << "' holds "
+                            << field.size() << " values but its shape "
+                            << shapes::format(h.shape) << " needs " << n;
+    for (auto v : field)
+      push(v);
     return success();
   };
-  auto countError = [&](int64_t have) {
-    return emitError(loc) << "tensor '" << t.name() << "' holds " << have
-                          << " values but its shape " << shapes::format(h.shape)
-                          << " needs " << n,
-           failure();
+  auto pushFloat = [&](double v) { h.floats.push_back(v); };
+  auto pushInt = [&](int64_t v) { h.ints.push_back(v); };
+  auto pushHalf = [&](uint16_t bits) {
+    h.floats.push_back(
+        APFloat(APFloat::IEEEhalf(), APInt(16, bits)).convertToDouble());
   };
+  LogicalResult result = failure();
   switch (t.data_type()) {
   case TensorProto::FLOAT:
     h.isFloat = true;
-    if (hasRaw)
-      return failed(fromRaw(4,
-                            [&](const char *p) {
-                              float f;
-                              std::memcpy(&f, p, 4);
-                              h.floats.push_back(f);
-                            }))
-                 ? FailureOr<HostTensor>(failure())
-                 : FailureOr<HostTensor>(std::move(h));
-    if (t.float_data_size() != n)
-      return countError(t.float_data_size());
-    h.floats.assign(t.float_data().begin(), t.float_data().end());
-    return h;
+    result = read(float(), t.float_data(), pushFloat);
+    break;
   case TensorProto::DOUBLE:
     h.isFloat = true;
-    if (hasRaw)
-      return failed(fromRaw(8,
-                            [&](const char *p) {
-                              double f;
-                              std::memcpy(&f, p, 8);
-                              h.floats.push_back(f);
-                            }))
-                 ? FailureOr<HostTensor>(failure())
-                 : FailureOr<HostTensor>(std::move(h));
-    if (t.double_data_size() != n)
-      return countError(t.double_data_size());
-    h.floats.assign(t.double_data().begin(), t.double_data().end());
-    return h;
-  case TensorProto::FLOAT16: {
+    result = read(double(), t.double_data(), pushFloat);
+    break;
+  case TensorProto::FLOAT16:
     h.isFloat = true;
-    auto push = [&](uint16_t bits) {
-      h.floats.push_back(
-          APFloat(APFloat::IEEEhalf(), APInt(16, bits)).convertToDouble());
-    };
-    if (hasRaw)
-      return failed(fromRaw(2,
-                            [&](const char *p) {
-                              uint16_t b;
-                              std::memcpy(&b, p, 2);
-                              push(b);
-                            }))
-                 ? FailureOr<HostTensor>(failure())
-                 : FailureOr<HostTensor>(std::move(h));
-    if (t.int32_data_size() != n)
-      return countError(t.int32_data_size());
-    for (int32_t v : t.int32_data())
-      push(static_cast<uint16_t>(v));
-    return h;
-  }
+    // int32_data holds the 16-bit patterns.
+    result = read(uint16_t(), t.int32_data(), pushHalf);
+    break;
   case TensorProto::INT64:
-    if (hasRaw)
-      return failed(fromRaw(8,
-                            [&](const char *p) {
-                              int64_t v;
-                              std::memcpy(&v, p, 8);
-                              h.ints.push_back(v);
-                            }))
-                 ? FailureOr<HostTensor>(failure())
-                 : FailureOr<HostTensor>(std::move(h));
-    if (t.int64_data_size() != n)
-      return countError(t.int64_data_size());
-    h.ints.assign(t.int64_data().begin(), t.int64_data().end());
-    return h;
+    result = read(int64_t(), t.int64_data(), pushInt);
+    break;
   case TensorProto::INT32:
-  case TensorProto::INT8:
-  case TensorProto::UINT8:
+    result = read(int32_t(), t.int32_data(), pushInt);
+    break;
   case TensorProto::INT16:
-  case TensorProto::BOOL: {
-    int64_t width = t.data_type() == TensorProto::INT32   ? 4
-                    : t.data_type() == TensorProto::INT16 ? 2
-                                                          : 1;
-    bool isSigned = t.data_type() != TensorProto::UINT8 &&
-                    t.data_type() != TensorProto::BOOL;
-    if (hasRaw)
-      return failed(fromRaw(width,
-                            [&](const char *p) {
-                              int64_t v = 0;
-                              if (width == 4) {
-                                int32_t x;
-                                std::memcpy(&x, p, 4);
-                                v = x;
-                              } else if (width == 2) {
-                                int16_t x;
-                                std::memcpy(&x, p, 2);
-                                v = x;
-                              } else {
-                                v = isSigned ? int64_t(int8_t(*p))
-                                             : int64_t(uint8_t(*p));
-                              }
-                              h.ints.push_back(v);
-                            }))
-                 ? FailureOr<HostTensor>(failure())
-                 : FailureOr<HostTensor>(std::move(h));
-    if (t.int32_data_size() != n)
-      return countError(t.int32_data_size());
-    h.ints.assign(t.int32_data().begin(), t.int32_data().end());
-    return h;
-  }
+    result = read(int16_t(), t.int32_data(), pushInt);
+    break;
+  case TensorProto::INT8:
+    result = read(int8_t(), t.int32_data(), pushInt);
+    break;
+  case TensorProto::UINT8:
+  case TensorProto::BOOL:
+    result = read(uint8_t(), t.int32_data(), pushInt);
+    break;
   default:
     return emitError(loc) << "tensor '" << t.name() << "' has element type "
                           << dataTypeName(t.data_type())
                           << ", which the importer does not read",
            failure();
   }
+  if (failed(result))
+    return failure();
+  return h;
 }
 
 FailureOr<ElementsAttr> Importer::readWeights(TensorProto &t,

@@ -101,10 +101,7 @@ struct FoldBatchNormPass
     Value b = createConstant(rewriter, bn.getLoc(), biasType, newBias);
     rewriter.modifyOpInPlace(producer, [&] {
       producer->setOperand(1, w);
-      if (bias)
-        producer->setOperand(2, b);
-      else
-        producer->insertOperands(2, b);
+      setLayerBias(producer, b);
       if (auto gemm = dyn_cast<GemmOp>(producer))
         gemm.removeBetaAttr();
     });

@@ -131,10 +131,7 @@ struct FuseBiasActivationPass
       }
       Value b = makeBias(rewriter, loc, *bias, resultType.getElementType());
       rewriter.modifyOpInPlace(conv, [&] {
-        if (conv.getBias())
-          conv.getBiasMutable().assign(b);
-        else
-          conv.getBiasMutable().append(b);
+        setLayerBias(conv, b);
         conv->setLoc(loc);
       });
       rewriter.replaceOp(add, conv->getResults());
@@ -172,10 +169,7 @@ struct FuseBiasActivationPass
     }
     Value b = makeBias(rewriter, loc, *bias, resultType.getElementType());
     rewriter.modifyOpInPlace(gemm, [&] {
-      if (gemm.getC())
-        gemm.getCMutable().assign(b);
-      else
-        gemm.getCMutable().append(b);
+      setLayerBias(gemm, b);
       gemm->setLoc(loc);
     });
     rewriter.replaceOp(add, gemm->getResults());

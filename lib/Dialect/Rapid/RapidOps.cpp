@@ -148,6 +148,14 @@ std::optional<DimTuple> rapid::getLayerWorkload(Operation *op) {
       .Default([](Operation *) { return std::nullopt; });
 }
 
+void rapid::setLayerBias(Operation *layer, Value bias) {
+  assert((isa<Conv2DOp, GemmOp>(layer)) && "a layer with an optional bias");
+  if (layer->getNumOperands() > 2)
+    layer->setOperand(2, bias);
+  else
+    layer->insertOperands(2, bias);
+}
+
 //===----------------------------------------------------------------------===//
 // ConstantOp
 //===----------------------------------------------------------------------===//

@@ -45,6 +45,10 @@ namespace rapid {
 /// layers.
 std::optional<DimTuple> getLayerWorkload(mlir::Operation *op);
 
+/// Sets (or adds) the bias operand of a conv2d or gemm, which both take
+/// (input, weight, optional bias) in that order.
+void setLayerBias(mlir::Operation *layer, mlir::Value bias);
+
 /// Checks the `rapid.spatial` and `rapid.mapping` attributes of a verified
 /// layer op against its workload: no split exceeds its dimension and the
 /// mapping's N is the per-core share. Layer op verifiers end with this call.
