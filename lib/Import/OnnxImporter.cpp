@@ -40,6 +40,11 @@ using onnx::TensorProto;
 namespace {
 
 constexpr int64_t kMinOpset = 9;
+/// Dimensions and attribute values beyond this are rejected, so that shape
+/// arithmetic cannot overflow.
+constexpr int64_t kMaxDim = int64_t(1) << 31;
+/// The most elements a tensor computed at import time may have.
+constexpr int64_t kMaxHostElements = int64_t(1) << 26;
 constexpr int64_t kMaxOpset = 17;
 
 /// The ONNX op types the importer converts, sorted.
@@ -255,6 +260,18 @@ private:
     if (i < node->output_size() && !node->output(i).empty())
       env[node->output(i)] = Entry{v, std::nullopt, nullptr};
   }
+  /// A tensor of `shape` may be computed at import time: no negative
+  /// dimension and at most kMaxHostElements elements (no overflow).
+  LogicalResult checkHostSize(ArrayRef<int64_t> shape) {
+    int64_t n = 1;
+    for (int64_t d : shape)
+      if (d < 0 || __builtin_mul_overflow(n, d, &n) || n > kMaxHostElements)
+        return nodeError() << "a compile-time tensor of shape "
+                           << shapes::format(shape)
+                           << " is invalid or too large (at most "
+                           << kMaxHostElements << " elements)";
+    return success();
+  }
   void setHost(int i, HostTensor t) {
     if (i < node->output_size() && !node->output(i).empty())
       env[node->output(i)] = Entry{Value(), std::move(t), nullptr};
@@ -442,9 +459,10 @@ FailureOr<ElementsAttr> Importer::readWeights(TensorProto &t,
                              "its weights inside",
            failure();
   SmallVector<int64_t> shape(t.dims().begin(), t.dims().end());
-  if (llvm::any_of(shape, [](int64_t d) { return d < 0; }))
-    return emitError(loc) << "tensor '" << t.name()
-                          << "' has a negative dimension",
+  if (llvm::any_of(shape, [](int64_t d) { return d < 0 || d > kMaxDim; }))
+    return emitError(loc) << "tensor '" << t.name() << "' has shape "
+                          << shapes::format(shape)
+                          << " with a negative or too large dimension",
            failure();
   int dtype = t.data_type();
   if (dtype != TensorProto::FLOAT && dtype != TensorProto::FLOAT16 &&
@@ -666,6 +684,13 @@ Importer::run(llvm::function_ref<bool(onnx::ModelProto &)> parse) {
       const onnx::TensorShapeProto &s = tp.tensor_type().shape();
       for (int d = 0; d < s.dim_size(); ++d) {
         const auto &dim = s.dim(d);
+        if (dim.has_dim_value() && dim.dim_value() > kMaxDim) {
+          emitError(fileLoc)
+              << "input '" << in.name() << "' dimension " << d << " is "
+              << dim.dim_value() << ", larger than rapid handles (" << kMaxDim
+              << ")";
+          return nullptr;
+        }
         if (dim.has_dim_value() && dim.dim_value() > 0) {
           shape.push_back(dim.dim_value());
         } else if (d == 0 && options.batch) {
@@ -948,6 +973,16 @@ Importer::windowPads(ArrayRef<int64_t> input, ArrayRef<int64_t> kernel,
   FailureOr<std::optional<SmallVector<int64_t>>> pads = attrInts("pads");
   if (failed(autoPad) || failed(pads))
     return failure();
+  // The window itself must be valid before any arithmetic on it.
+  for (auto [name, values] :
+       {std::pair<const char *, ArrayRef<int64_t>>{"kernel_shape", kernel},
+        {"strides", strides},
+        {"dilations", dilations}})
+    if (llvm::any_of(values, [](int64_t v) { return v < 1 || v > kMaxDim; }))
+      return nodeError() << "attribute '" << name << "' "
+                         << shapes::format(values) << " needs values in [1, "
+                         << kMaxDim << "]",
+             failure();
   if (*autoPad == "NOTSET") {
     if (!*pads)
       return SmallVector<int64_t, 4>{0, 0, 0, 0};
@@ -1389,6 +1424,10 @@ LogicalResult Importer::convertBinary() {
       FailureOr<HostTensor *> rhs = host(i, "operand");
       if (failed(rhs))
         return failure();
+      shapes::ShapeResult shape =
+          shapes::broadcast(result.shape, (*rhs)->shape);
+      if (shape.ok() && failed(checkHostSize(shape.shape)))
+        return failure();
       std::string error;
       FailureOr<HostTensor> r = hostBinary(type, result, **rhs, error);
       if (failed(r))
@@ -1805,6 +1844,14 @@ LogicalResult Importer::gatherRuntime(int64_t axisAttr) {
   if (axis < 0)
     return nodeError() << "axis " << axisAttr << " is out of range for rank "
                        << rank;
+  // One slice per index: a gather of a few rows (timesteps, classes), not a
+  // general indexing engine.
+  constexpr int64_t kMaxGatherIndices = 4096;
+  if ((*indices)->size() > kMaxGatherIndices)
+    return nodeError() << "Gather of " << (*indices)->size()
+                       << " indices from a runtime tensor is not supported "
+                          "(at most "
+                       << kMaxGatherIndices << ")";
   Type element = elementOf(*x);
   SmallVector<int64_t> sliceShape(shape);
   sliceShape[axis] = 1;
@@ -1864,6 +1911,8 @@ LogicalResult Importer::convertGather() {
   r.shape.append(dShape.begin(), dShape.begin() + axis);
   r.shape.append((*indices)->shape.begin(), (*indices)->shape.end());
   r.shape.append(dShape.begin() + axis + 1, dShape.end());
+  if (failed(checkHostSize(r.shape)))
+    return failure();
   int64_t outer = shapes::numElements(dShape.take_front(axis));
   int64_t inner = shapes::numElements(dShape.drop_front(axis + 1));
   for (int64_t o = 0; o < outer; ++o)
@@ -1897,9 +1946,8 @@ LogicalResult Importer::convertConstantOfShape() {
       return nodeError() << "attribute 'value' must hold one element";
     fill = std::move(*v);
   }
-  if (llvm::any_of(*shape, [](int64_t d) { return d < 0; }))
-    return nodeError() << "shape " << shapes::format(*shape)
-                       << " has a negative dimension";
+  if (failed(checkHostSize(*shape)))
+    return failure();
   HostTensor r;
   r.isFloat = fill.isFloat;
   r.shape = *shape;
@@ -1917,6 +1965,8 @@ LogicalResult Importer::convertExpand() {
   shapes::ShapeResult out = shapes::broadcast(*in, *shape);
   if (!out.ok())
     return nodeError() << out.error;
+  if (failed(checkHostSize(out.shape)))
+    return failure();
   if (isHost(0)) {
     FailureOr<HostTensor *> t = host(0, "input");
     if (failed(t))
