@@ -2168,8 +2168,16 @@ LogicalResult Importer::convertLSTM() {
   if (!dir)
     return unsupportedValue("direction", *direction,
                             "forward, reverse or bidirectional");
-  if (*layout != 0)
-    return nodeError() << "layout = 1 (batch-major) is not supported";
+  if (*layout != 0 && *layout != 1)
+    return nodeError() << "attribute 'layout' must be 0 or 1, got " << *layout;
+  // Batch-major (layout 1) tensors are transposed to and from the
+  // sequence-major form rapid.lstm takes.
+  bool batchMajor = *layout == 1;
+  auto transpose = [&](Value v, ArrayRef<int64_t> perm) -> Value {
+    shapes::ShapeResult s = shapes::transpose(shapeOf(v), perm);
+    return builder.create<TransposeOp>(loc, tensorType(s.shape, elementOf(v)),
+                                       v, builder.getDenseI64ArrayAttr(perm));
+  };
   if (*inputForget != 0)
     return nodeError() << "input_forget = 1 is not supported";
   if (findAttr("clip"))
@@ -2186,10 +2194,12 @@ LogicalResult Importer::convertLSTM() {
   }
   if (hasInput(7))
     return nodeError() << "peephole weights (input P) are not supported";
-  ArrayRef<int64_t> xs = shapeOf(*x);
-  if (xs.size() != 3)
-    return nodeError() << "X must be rank 3 (seq x batch x input), got "
-                       << shapes::format(xs);
+  if (shapeOf(*x).size() != 3)
+    return nodeError() << "X must be rank 3 (seq x batch x input, or batch x "
+                          "seq x input with layout 1), got "
+                       << shapes::format(shapeOf(*x));
+  Value xSeq = batchMajor ? transpose(*x, {1, 0, 2}) : *x;
+  ArrayRef<int64_t> xs = shapeOf(xSeq);
   if (hasInput(4)) {
     FailureOr<SmallVector<int64_t>> lens = hostInts(4, "sequence_lens");
     if (failed(lens))
@@ -2217,13 +2227,29 @@ LogicalResult Importer::convertLSTM() {
   if (failed(optional(3, bias)) || failed(optional(5, h0)) ||
       failed(optional(6, c0)))
     return failure();
+  if (batchMajor) {
+    for (Value *state : {&h0, &c0})
+      if (*state) {
+        if (shapeOf(*state).size() != 3)
+          return nodeError() << "initial states must be rank 3, got "
+                             << shapes::format(shapeOf(*state));
+        *state = transpose(*state, {1, 0, 2});
+      }
+  }
   Type yType = tensorType({xs[0], d, xs[1], h}, element);
   Type stateType = tensorType({d, xs[1], h}, element);
   auto op = builder.create<LSTMOp>(
-      loc, TypeRange{yType, stateType, stateType}, *x, *w, *r, bias, h0, c0,
+      loc, TypeRange{yType, stateType, stateType}, xSeq, *w, *r, bias, h0, c0,
       builder.getI64IntegerAttr(h), LSTMDirectionAttr::get(context, *dir));
-  for (int i = 0; i < 3; ++i)
-    setResult(i, op->getResult(i));
+  if (!batchMajor) {
+    for (int i = 0; i < 3; ++i)
+      setResult(i, op->getResult(i));
+    return success();
+  }
+  // Y: SxDxBxH -> BxSxDxH; Y_h, Y_c: DxBxH -> BxDxH.
+  setResult(0, transpose(op.getY(), {2, 0, 1, 3}));
+  setResult(1, transpose(op.getYH(), {1, 0, 2}));
+  setResult(2, transpose(op.getYC(), {1, 0, 2}));
   return success();
 }
 

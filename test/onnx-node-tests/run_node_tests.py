@@ -40,7 +40,6 @@ EXPECTED_UNSUPPORTED = [
     (r"integer tensor computed at compile time; rapid models return float",
      "integer graph outputs (Shape as the model's result)"),
     (r"is not a tensor", "sequence and optional types"),
-    (r"layout = 1 \(batch-major\)", "batch-major LSTM layout"),
     (r"peephole weights", "LSTM peepholes"),
     (r"cast of a runtime tensor to|cast to (BFLOAT16|STRING)",
      "integer, bfloat16 and string casts"),
