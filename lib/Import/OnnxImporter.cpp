@@ -892,6 +892,9 @@ LogicalResult Importer::convertNode() {
   };
   if (!defaultDomain)
     return unknown();
+  // Every supported op has an output; converters rely on output #0 existing.
+  if (node->output_size() == 0 || node->output(0).empty())
+    return nodeError() << "has no output #0";
   if (type == "Conv")
     return convertConv();
   if (type == "Gemm")
@@ -1784,8 +1787,7 @@ LogicalResult Importer::convertConstant() {
     if (a.type() != AttributeProto::TENSOR)
       return nodeError() << "attribute 'value' must be a tensor";
     // Kept as a tensor: floats may be weights, materialized without a copy.
-    if (node->output_size() > 0)
-      env[node->output(0)] = Entry{Value(), std::nullopt, a.mutable_t()};
+    env[node->output(0)] = Entry{Value(), std::nullopt, a.mutable_t()};
     a.mutable_t()->set_name(node->output(0));
     return success();
   }
