@@ -1525,9 +1525,6 @@ LogicalResult Importer::convertReshape() {
   if (failed(in))
     return failure();
   SmallVector<int64_t> target;
-  if (opset < 5) {
-    return nodeError() << "Reshape before opset 5 is not supported";
-  }
   FailureOr<SmallVector<int64_t>> requested = hostInts(1, "shape");
   FailureOr<int64_t> allowZero = attrInt("allowzero", 0);
   if (failed(requested) || failed(allowZero))
