@@ -43,6 +43,8 @@ constexpr int64_t kMinOpset = 9;
 /// Dimensions and attribute values beyond this are rejected, so that shape
 /// arithmetic cannot overflow.
 constexpr int64_t kMaxDim = int64_t(1) << 31;
+/// The most elements a weight tensor may have (16 GiB of f32).
+constexpr int64_t kMaxWeightElements = int64_t(1) << 32;
 /// The most elements a tensor computed at import time may have.
 constexpr int64_t kMaxHostElements = int64_t(1) << 26;
 constexpr int64_t kMaxOpset = 17;
@@ -92,6 +94,11 @@ std::string dataTypeName(int type) {
              : "data type " + std::to_string(type);
 }
 
+/// Whether a float converts to int64 without undefined behaviour.
+bool fitsInt64(double v) {
+  return std::isfinite(v) && v > -9.2e18 && v < 9.2e18;
+}
+
 /// A tensor whose value is known at import time: shape arithmetic, small
 /// constants. Integers and floats are kept apart so int64 stays exact.
 struct HostTensor {
@@ -103,7 +110,10 @@ struct HostTensor {
   int64_t size() const { return shapes::numElements(shape); }
   double at(int64_t i) const { return isFloat ? floats[i] : double(ints[i]); }
   int64_t intAt(int64_t i) const {
-    return isFloat ? static_cast<int64_t>(floats[i]) : ints[i];
+    // Out-of-range floats are checked by callers that need exact integers.
+    if (isFloat)
+      return fitsInt64(floats[i]) ? static_cast<int64_t>(floats[i]) : 0;
+    return ints[i];
   }
   void push(double f, int64_t i) {
     if (isFloat)
@@ -153,6 +163,9 @@ struct Entry {
   Value value;                    // a runtime (or materialized) tensor
   std::optional<HostTensor> host; // known at import time
   TensorProto *tensor = nullptr;  // an initializer or Constant not yet used
+  std::string aliasOf;            // Identity/Dropout: another name's value
+
+  bool empty() const { return !value && !host && !tensor && aliasOf.empty(); }
 };
 
 class Importer {
@@ -236,7 +249,15 @@ private:
   bool hasInput(int i) {
     return i < node->input_size() && !node->input(i).empty();
   }
-  Entry &input(int i) { return env[node->input(i)]; }
+  Entry &input(int i) { return resolve(node->input(i)); }
+  /// The entry a name stands for, through Identity aliases (so that a weight
+  /// reached under two names is materialized once).
+  Entry &resolve(StringRef name) {
+    Entry *e = &env[name];
+    while (!e->aliasOf.empty())
+      e = &env[e->aliasOf];
+    return *e;
+  }
   StringRef inputName(int i) { return node->input(i); }
 
   /// The tensor of input `i` as an SSA value; constants are materialized
@@ -375,6 +396,8 @@ private:
 FailureOr<HostTensor> Importer::readHostTensor(const TensorProto &t) {
   HostTensor h;
   h.shape.assign(t.dims().begin(), t.dims().end());
+  if (failed(checkHostSize(h.shape)))
+    return failure();
   int64_t n = h.size();
   // Elements come either as little-endian `Raw` values in raw_data or in the
   // typed repeated field `field`; `push` stores one of them.
@@ -459,11 +482,17 @@ FailureOr<ElementsAttr> Importer::readWeights(TensorProto &t,
                              "its weights inside",
            failure();
   SmallVector<int64_t> shape(t.dims().begin(), t.dims().end());
-  if (llvm::any_of(shape, [](int64_t d) { return d < 0 || d > kMaxDim; }))
-    return emitError(loc) << "tensor '" << t.name() << "' has shape "
-                          << shapes::format(shape)
-                          << " with a negative or too large dimension",
-           failure();
+  int64_t elements = 1;
+  for (int64_t d : shape)
+    if (d < 1 || d > kMaxDim ||
+        __builtin_mul_overflow(elements, d, &elements) ||
+        elements > kMaxWeightElements)
+      return emitError(loc)
+                 << "tensor '" << t.name() << "' has shape "
+                 << shapes::format(shape) << ": dimensions must lie in [1, "
+                 << kMaxDim << "] and the tensor hold at most "
+                 << kMaxWeightElements << " elements",
+             failure();
   int dtype = t.data_type();
   if (dtype != TensorProto::FLOAT && dtype != TensorProto::FLOAT16 &&
       dtype != TensorProto::DOUBLE)
@@ -571,8 +600,14 @@ FailureOr<SmallVector<int64_t>> Importer::hostInts(int i, StringRef role) {
   if (failed(t))
     return failure();
   SmallVector<int64_t> values;
-  for (int64_t k = 0, n = (*t)->size(); k < n; ++k)
+  for (int64_t k = 0, n = (*t)->size(); k < n; ++k) {
+    if ((*t)->isFloat && !fitsInt64((*t)->floats[k]))
+      return nodeError() << "input '" << inputName(i) << "' (" << role
+                         << ") holds " << (*t)->floats[k]
+                         << ", which is not a valid integer",
+             failure();
     values.push_back((*t)->intAt(k));
+  }
   return values;
 }
 
@@ -814,12 +849,12 @@ Importer::run(llvm::function_ref<bool(onnx::ModelProto &)> parse) {
   SmallVector<Type> resultTypes;
   for (const onnx::ValueInfoProto &out : graph.output()) {
     auto it = env.find(out.name());
-    if (it == env.end()) {
+    if (it == env.end() || resolve(out.name()).empty()) {
       emitError(fileLoc) << "graph output '" << out.name()
                          << "' is not produced by any node";
       return nullptr;
     }
-    Entry &e = it->second;
+    Entry &e = resolve(out.name());
     if (!e.value && e.host && !e.host->isFloat) {
       emitError(fileLoc) << "graph output '" << out.name()
                          << "' is an integer tensor computed at compile "
@@ -892,9 +927,11 @@ LogicalResult Importer::convertNode() {
   };
   if (!defaultDomain)
     return unknown();
-  // Every supported op has an output; converters rely on output #0 existing.
-  if (node->output_size() == 0 || node->output(0).empty())
-    return nodeError() << "has no output #0";
+  // Every supported op produces something; optional outputs may be omitted
+  // (an empty name), and converters check the ones they need.
+  if (llvm::all_of(node->output(),
+                   [](const std::string &o) { return o.empty(); }))
+    return nodeError() << "has no outputs";
   if (type == "Conv")
     return convertConv();
   if (type == "Gemm")
@@ -945,9 +982,13 @@ LogicalResult Importer::convertNode() {
     }
     if (!hasInput(0))
       return nodeError() << "input #0 is missing";
-    Entry copy = input(0);
-    if (node->output_size() > 0 && !node->output(0).empty())
-      env[node->output(0)] = copy;
+    if (input(0).empty())
+      return nodeError() << "input '" << inputName(0) << "' has no value";
+    if (node->output(0).empty())
+      return success();
+    Entry alias;
+    alias.aliasOf = node->input(0);
+    env[node->output(0)] = alias;
     return success();
   }
   if (type == "Constant")
@@ -993,6 +1034,10 @@ Importer::windowPads(ArrayRef<int64_t> input, ArrayRef<int64_t> kernel,
       return nodeError() << "attribute 'pads' needs 4 values for a 2-D "
                             "window, got "
                          << (*pads)->size(),
+             failure();
+    if (llvm::any_of(**pads, [](int64_t p) { return p < 0 || p > kMaxDim; }))
+      return nodeError() << "attribute 'pads' " << shapes::format(**pads)
+                         << " needs values in [0, " << kMaxDim << "]",
              failure();
     return SmallVector<int64_t, 4>((*pads)->begin(), (*pads)->end());
   }
@@ -1389,21 +1434,27 @@ static FailureOr<HostTensor> hostBinary(StringRef type, const HostTensor &a,
                          : type == "Div" ? x / y
                                          : std::max(x, y));
     } else {
-      int64_t x = a.ints[i], y = b.ints[j];
-      if (type == "Div" && y == 0) {
+      int64_t x = a.ints[i], y = b.ints[j], z = 0;
+      bool overflow = false;
+      if (type == "Add")
+        overflow = __builtin_add_overflow(x, y, &z);
+      else if (type == "Sub")
+        overflow = __builtin_sub_overflow(x, y, &z);
+      else if (type == "Mul")
+        overflow = __builtin_mul_overflow(x, y, &z);
+      else if (type == "Div")
+        overflow =
+            y == 0 || (x == INT64_MIN && y == -1) || ((z = x / y), false);
+      else
+        z = std::max(x, y);
+      if (overflow)
         ok = false;
-        r.ints.push_back(0);
-        return;
-      }
-      r.ints.push_back(type == "Add"   ? x + y
-                       : type == "Sub" ? x - y
-                       : type == "Mul" ? x * y
-                       : type == "Div" ? x / y
-                                       : std::max(x, y));
+      r.ints.push_back(z);
     }
   });
   if (!ok) {
-    error = "integer division by zero in a compile-time computation";
+    error = "integer overflow or division by zero in a compile-time "
+            "computation";
     return failure();
   }
   return r;
@@ -1551,7 +1602,9 @@ LogicalResult Importer::convertReshape() {
     if (v < 0)
       return nodeError() << "shape " << shapes::format(*requested)
                          << " has a negative dimension";
-    known *= v;
+    if (v == 0 || v > kMaxDim || __builtin_mul_overflow(known, v, &known))
+      return nodeError() << "shape " << shapes::format(*requested)
+                         << " needs dimensions in [1, " << kMaxDim << "]";
     target.push_back(v);
   }
   int64_t total = shapes::numElements(*in);
@@ -1762,6 +1815,10 @@ LogicalResult Importer::convertPad() {
     if (hasInput(3))
       return nodeError() << "the axes input is not supported";
   }
+  if (llvm::any_of(pads, [](int64_t p) { return p < -kMaxDim || p > kMaxDim; }))
+    return nodeError() << "pads " << shapes::format(pads)
+                       << " need values in [-" << kMaxDim << ", " << kMaxDim
+                       << "]";
   shapes::ShapeResult out = shapes::pad(shapeOf(*x), pads);
   if (!out.ok())
     return nodeError() << out.error;
@@ -1784,6 +1841,8 @@ LogicalResult Importer::convertConstant() {
     if (a.type() != AttributeProto::TENSOR)
       return nodeError() << "attribute 'value' must be a tensor";
     // Kept as a tensor: floats may be weights, materialized without a copy.
+    if (node->output(0).empty())
+      return success();
     env[node->output(0)] = Entry{Value(), std::nullopt, a.mutable_t()};
     a.mutable_t()->set_name(node->output(0));
     return success();
@@ -1846,6 +1905,9 @@ LogicalResult Importer::gatherRuntime(int64_t axisAttr) {
   // One slice per index: a gather of a few rows (timesteps, classes), not a
   // general indexing engine.
   constexpr int64_t kMaxGatherIndices = 4096;
+  if ((*indices)->size() == 0)
+    return nodeError() << "Gather with no indices gives an empty tensor, "
+                          "which rapid does not represent";
   if ((*indices)->size() > kMaxGatherIndices)
     return nodeError() << "Gather of " << (*indices)->size()
                        << " indices from a runtime tensor is not supported "
@@ -2020,10 +2082,14 @@ LogicalResult Importer::convertCast() {
     r.isFloat = toFloat;
     for (int64_t i = 0, n = (*t)->size(); i < n; ++i) {
       double v = (*t)->at(i);
-      if (*to == TensorProto::BOOL)
+      if (*to == TensorProto::BOOL) {
         r.push(v != 0.0, v != 0.0);
-      else
-        r.push(v, (*t)->isFloat ? static_cast<int64_t>(v) : (*t)->ints[i]);
+        continue;
+      }
+      if (!toFloat && (*t)->isFloat && !fitsInt64(v))
+        return nodeError() << "cannot cast " << v << " to "
+                           << dataTypeName(*to);
+      r.push(v, (*t)->isFloat ? static_cast<int64_t>(v) : (*t)->ints[i]);
     }
     setHost(0, std::move(r));
     return success();
@@ -2100,11 +2166,14 @@ LogicalResult Importer::convertSlice() {
     int64_t dim = shape[a], st = steps[i];
     if (st == 0)
       return nodeError() << "step 0 is invalid";
+    // ONNX: starts clamp to [0, dim] (step > 0) or [0, dim - 1] (step < 0);
+    // ends to [0, dim] or [-1, dim - 1].
     auto clamp = [&](int64_t v, bool isEnd) {
       if (v < 0)
-        v += dim;
-      return st > 0 ? std::min(std::max<int64_t>(v, 0), dim)
-                    : std::min(std::max<int64_t>(v, -1), dim - 1);
+        v = v < -dim ? -dim - 1 : v + dim;
+      int64_t lo = (st < 0 && isEnd) ? -1 : 0;
+      int64_t hi = st > 0 ? dim : dim - 1;
+      return std::min(std::max(v, lo), hi);
     };
     int64_t b = clamp(starts[i], false), e = clamp(ends[i], true);
     int64_t n = st > 0 ? std::max<int64_t>(0, (e - b + st - 1) / st)
@@ -2212,6 +2281,9 @@ LogicalResult Importer::convertLSTM() {
   int64_t h = *hidden;
   if (h < 0)
     h = shapeOf(*r).size() == 3 ? shapeOf(*r)[2] : -1;
+  if (h < 1 || h > kMaxDim)
+    return nodeError() << "hidden_size must be in [1, " << kMaxDim << "], got "
+                       << h;
   int64_t d = *dir == LSTMDirection::bidirectional ? 2 : 1;
   Value bias, h0, c0;
   auto optional = [&](int i, Value &v) -> LogicalResult {

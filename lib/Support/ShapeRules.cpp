@@ -14,6 +14,10 @@ using namespace rapid::shapes;
 using llvm::ArrayRef;
 
 namespace {
+/// Window parameters beyond this are rejected so that the output-size
+/// arithmetic cannot overflow.
+constexpr int64_t kMaxWindow = int64_t(1) << 31;
+
 /// printf-style message assembly without exceptions or streams at call sites.
 template <typename... Args> std::string msg(const Args &...args) {
   std::string out;
@@ -44,6 +48,14 @@ int64_t shapes::numElements(ArrayRef<int64_t> shape) {
   int64_t n = 1;
   for (int64_t d : shape)
     n *= d;
+  return n;
+}
+
+std::optional<int64_t> shapes::checkedNumElements(ArrayRef<int64_t> shape) {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    if (d < 0 || __builtin_mul_overflow(n, d, &n))
+      return std::nullopt;
   return n;
 }
 
@@ -91,24 +103,27 @@ std::string shapes::checkWindow(const Window2D &w, bool needKernel) {
     if (w.kernel.size() != 2)
       return msg("kernel needs 2 values (height, width), got ",
                  w.kernel.size());
-    if (llvm::any_of(w.kernel, [](int64_t k) { return k < 1; }))
-      return msg("kernel values must be >= 1, got ", list(w.kernel));
+    if (llvm::any_of(w.kernel,
+                     [](int64_t k) { return k < 1 || k > kMaxWindow; }))
+      return msg("kernel values must be in [1, 2^31], got ", list(w.kernel));
   }
   if (w.strides.size() != 2)
     return msg("strides needs 2 values (height, width), got ",
                w.strides.size());
-  if (llvm::any_of(w.strides, [](int64_t s) { return s < 1; }))
-    return msg("strides must be >= 1, got ", list(w.strides));
+  if (llvm::any_of(w.strides,
+                   [](int64_t s) { return s < 1 || s > kMaxWindow; }))
+    return msg("strides must be in [1, 2^31], got ", list(w.strides));
   if (w.pads.size() != 4)
     return msg("pads needs 4 values (top, left, bottom, right), got ",
                w.pads.size());
-  if (llvm::any_of(w.pads, [](int64_t p) { return p < 0; }))
-    return msg("pads must be >= 0, got ", list(w.pads));
+  if (llvm::any_of(w.pads, [](int64_t p) { return p < 0 || p > kMaxWindow; }))
+    return msg("pads must be in [0, 2^31], got ", list(w.pads));
   if (w.dilations.size() != 2)
     return msg("dilations needs 2 values (height, width), got ",
                w.dilations.size());
-  if (llvm::any_of(w.dilations, [](int64_t d) { return d < 1; }))
-    return msg("dilations must be >= 1, got ", list(w.dilations));
+  if (llvm::any_of(w.dilations,
+                   [](int64_t d) { return d < 1 || d > kMaxWindow; }))
+    return msg("dilations must be in [1, 2^31], got ", list(w.dilations));
   return {};
 }
 

@@ -76,14 +76,21 @@ struct FoldBatchNormPass
       // gemm output features are the rows of B when it is transposed, else
       // its columns; its bias must be one value per feature at beta = 1.
       channelsOutermost = gemm.getTransposeB();
-      if (bias && (cast<ShapedType>(bias.getType()).getNumElements() !=
-                       static_cast<int64_t>(affine.mul.size()) ||
-                   gemm.getBetaValue() != 1.0))
-        return failure();
+      // A per-column bias has shape N or 1xN; anything else (e.g. Mx1 with
+      // M == N) varies along rows and cannot absorb the per-column scale.
+      if (bias) {
+        ArrayRef<int64_t> c = cast<ShapedType>(bias.getType()).getShape();
+        int64_t n = affine.mul.size();
+        bool perColumn = (c.size() == 1 && c[0] == n) ||
+                         (c.size() == 2 && c[0] == 1 && c[1] == n);
+        if (!perColumn || gemm.getBetaValue() != 1.0)
+          return failure();
+      }
     }
     auto weights = constantValues(weight);
     std::optional<SmallVector<double>> oldBias;
-    if (activation || !weights || (bias && !(oldBias = constantValues(bias))))
+    if (activation || !weights || weights->empty() || affine.mul.empty() ||
+        (bias && !(oldBias = constantValues(bias))))
       return failure();
 
     int64_t rest = weights->size() / affine.mul.size();

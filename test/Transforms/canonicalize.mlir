@@ -104,13 +104,14 @@ func.func @flatten_is_reshape(%x: tensor<1x16x4x4xf32>) -> tensor<1x256xf32> {
 // f16 rounds to nearest even; the HFP8 1-4-3 format saturates at 30.
 // CHECK-LABEL: func.func @cast_constants
 // CHECK-DAG: rapid.constant dense<[1.000000e+00, 2.048000e+03, 6.550400e+04]> : tensor<3xf16>
-// CHECK-DAG: rapid.constant dense<[1.000000e+00, 3.000000e+01, -3.000000e+01, 2.500000e-01]> : tensor<4xf8E4M3B11FNUZ>
-func.func @cast_constants() -> (tensor<3xf16>, tensor<4xf8E4M3B11FNUZ>) {
+// CHECK-DAG: rapid.constant dense<[1.000000e+00, 3.000000e+01, -3.000000e+01, 2.500000e-01, 3.000000e+01, -3.000000e+01]> : tensor<6xf8E4M3B11FNUZ>
+func.func @cast_constants() -> (tensor<3xf16>, tensor<6xf8E4M3B11FNUZ>) {
   %c = rapid.constant dense<[1.0, 2049.0, 65504.0]> : tensor<3xf32>
   %h = rapid.cast %c : tensor<3xf32> to tensor<3xf16>
-  %d = rapid.constant dense<[1.0, 100.0, -1000.0, 0.25]> : tensor<4xf32>
-  %f = rapid.cast %d : tensor<4xf32> to tensor<4xf8E4M3B11FNUZ>
-  return %h, %f : tensor<3xf16>, tensor<4xf8E4M3B11FNUZ>
+  // Infinities saturate too.
+  %d = rapid.constant dense<[1.0, 100.0, -1000.0, 0.25, 0x7F800000, 0xFF800000]> : tensor<6xf32>
+  %f = rapid.cast %d : tensor<6xf32> to tensor<6xf8E4M3B11FNUZ>
+  return %h, %f : tensor<3xf16>, tensor<6xf8E4M3B11FNUZ>
 }
 
 // -----

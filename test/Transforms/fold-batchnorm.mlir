@@ -85,11 +85,11 @@ func.func @gemm_columns(%x: tensor<4x3xf32>) -> tensor<4x2xf32> {
 
 // Batch norms that cannot fold stay: after an activation, after a conv with
 // other users, after a conv with runtime weights, with runtime statistics,
-// and after a gemm whose beta is not 1.
+// after a gemm whose beta is not 1, and after a gemm with a per-row bias.
 // CHECK-LABEL: func.func @kept
-// CHECK-COUNT-5: rapid.batchnorm
-func.func @kept(%x: tensor<1x1x2x2xf32>, %wr: tensor<2x1x1x1xf32>, %stat: tensor<2xf32>, %g: tensor<4x3xf32>)
-    -> (tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<4x2xf32>) {
+// CHECK-COUNT-6: rapid.batchnorm
+func.func @kept(%x: tensor<1x1x2x2xf32>, %wr: tensor<2x1x1x1xf32>, %stat: tensor<2xf32>, %g: tensor<4x3xf32>, %x2: tensor<2x2xf32>)
+    -> (tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<4x2xf32>, tensor<2x2xf32>) {
   %w = rapid.constant dense<[[[[2.0]]], [[[4.0]]]]> : tensor<2x1x1x1xf32>
   %p = rapid.constant dense<[1.0, 2.0]> : tensor<2xf32>
   %act = rapid.conv2d %x, %w act relu : (tensor<1x1x2x2xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x2x2xf32>
@@ -103,7 +103,12 @@ func.func @kept(%x: tensor<1x1x2x2xf32>, %wr: tensor<2x1x1x1xf32>, %stat: tensor
   %gw = rapid.constant dense<[[1.0, 4.0], [2.0, 5.0], [3.0, 6.0]]> : tensor<3x2xf32>
   %gy = rapid.gemm %g, %gw, %p beta 2.0 : (tensor<4x3xf32>, tensor<3x2xf32>, tensor<2xf32>) -> tensor<4x2xf32>
   %n5 = rapid.batchnorm %gy, %p, %p, %p, %p : (tensor<4x2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<4x2xf32>
-  return %n1, %n2, %shared, %n3, %n4, %n5 : tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<4x2xf32>
+  // A per-row bias (Mx1 with M == N) cannot absorb the per-column scale.
+  %g2 = rapid.constant dense<1.0> : tensor<2x2xf32>
+  %rows = rapid.constant dense<[[10.0], [20.0]]> : tensor<2x1xf32>
+  %gy2 = rapid.gemm %x2, %g2, %rows : (tensor<2x2xf32>, tensor<2x2xf32>, tensor<2x1xf32>) -> tensor<2x2xf32>
+  %n6 = rapid.batchnorm %gy2, %p, %p, %p, %p : (tensor<2x2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<2x2xf32>
+  return %n1, %n2, %shared, %n3, %n4, %n5, %n6 : tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>, tensor<4x2xf32>, tensor<2x2xf32>
 }
 
 // -----

@@ -20,6 +20,7 @@
 #include "llvm/ADT/SmallVector.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace rapid::shapes {
@@ -49,6 +50,10 @@ std::string format(llvm::ArrayRef<int64_t> shape);
 
 /// Number of elements.
 int64_t numElements(llvm::ArrayRef<int64_t> shape);
+
+/// Number of elements, or std::nullopt when a dimension is negative or the
+/// product overflows int64.
+std::optional<int64_t> checkedNumElements(llvm::ArrayRef<int64_t> shape);
 
 /// Numpy-style broadcast of two shapes (trailing dimensions aligned; a
 /// dimension of 1 stretches).

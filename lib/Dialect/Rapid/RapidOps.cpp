@@ -204,7 +204,10 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
     bool losesInfo;
     APFloat::opStatus status =
         out.convert(sem, APFloat::rmNearestTiesToEven, &losesInfo);
-    if (saturate && (status & APFloat::opOverflow) && !in.isNaN())
+    // Overflow and infinities saturate (APFloat reports no overflow for an
+    // infinite input).
+    if (saturate && !in.isNaN() &&
+        ((status & APFloat::opOverflow) || in.isInfinity()))
       out = APFloat::getLargest(sem, in.isNegative());
     return out;
   };
@@ -234,8 +237,9 @@ LogicalResult Conv2DOp::verify() {
                       getOutput())))
     return failure();
   if (getBias() &&
-      failed(verifyVector(*this, getBias(), shapeOf(getWeight())[0], "bias",
-                          "one value per output channel")))
+      (failed(verifyVector(*this, getBias(), shapeOf(getWeight())[0], "bias",
+                           "one value per output channel")) ||
+       failed(verifySameElementType(*this, {getBias(), getOutput()}))))
     return failure();
   return verifyLayerMapping(*this);
 }
@@ -254,6 +258,8 @@ LogicalResult GemmOp::verify() {
   if (failed(verifyShape(*this, r, getOutput())))
     return failure();
   if (getC()) {
+    if (failed(verifySameElementType(*this, {getC(), getOutput()})))
+      return failure();
     shapes::ShapeResult b = shapes::broadcast(shapeOf(getC()), r.shape);
     if (!b.ok() || ArrayRef<int64_t>(b.shape) != ArrayRef<int64_t>(r.shape))
       return emitOpError() << "c of shape " << format(shapeOf(getC()))
@@ -270,8 +276,8 @@ LogicalResult LSTMOp::verify() {
                          << format(x);
   int64_t s = x[0], b = x[1], in = x[2], h = getHiddenSize();
   int64_t d = getNumDirections();
-  if (h < 1)
-    return emitOpError() << "hidden_size must be >= 1, got " << h;
+  if (h < 1 || h > (int64_t(1) << 31))
+    return emitOpError() << "hidden_size must be in [1, 2^31], got " << h;
   if (failed(verifyExactShape(*this, getW(), {d, 4 * h, in}, "w")) ||
       failed(verifyExactShape(*this, getR(), {d, 4 * h, h}, "r")) ||
       (getBias() &&
@@ -368,6 +374,10 @@ LogicalResult BatchNormOp::verify() {
     if (failed(
             verifyVector(*this, value, in[1], name, "one value per channel")))
       return failure();
+  SmallVector<Value, 5> all = {getInput(), getScale(), getBias(), getMean(),
+                               getVariance()};
+  if (failed(verifySameElementType(*this, all)))
+    return failure();
   if (getEpsilon() && !(getEpsilon()->convertToDouble() >= 0.0))
     return emitOpError() << "epsilon must be >= 0";
   return success();
@@ -437,11 +447,13 @@ LogicalResult ReshapeOp::verify() {
     return emitOpError() << "cannot change the element type ("
                          << elementOf(getInput()) << " to "
                          << elementOf(getOutput()) << ")";
-  int64_t in = shapes::numElements(shapeOf(getInput()));
-  int64_t out = shapes::numElements(shapeOf(getOutput()));
-  if (in != out)
-    return emitOpError() << "cannot reshape " << in << " elements ("
-                         << format(shapeOf(getInput())) << ") into " << out
+  std::optional<int64_t> in = shapes::checkedNumElements(shapeOf(getInput()));
+  std::optional<int64_t> out = shapes::checkedNumElements(shapeOf(getOutput()));
+  if (!in || !out)
+    return emitOpError() << "element count overflows int64";
+  if (*in != *out)
+    return emitOpError() << "cannot reshape " << *in << " elements ("
+                         << format(shapeOf(getInput())) << ") into " << *out
                          << " (" << format(shapeOf(getOutput())) << ")";
   return success();
 }
@@ -579,7 +591,10 @@ LogicalResult SliceOp::verify() {
       return emitOpError() << "dimension " << d
                            << " needs offset >= 0 and stride >= 1, got offset "
                            << offsets[d] << " and stride " << strides[d];
-    if (out[d] > 0 && offsets[d] + (out[d] - 1) * strides[d] >= in[d])
+    int64_t last;
+    if (out[d] > 0 &&
+        (__builtin_mul_overflow(out[d] - 1, strides[d], &last) ||
+         __builtin_add_overflow(last, offsets[d], &last) || last >= in[d]))
       return emitOpError() << "dimension " << d << " takes " << out[d]
                            << " elements from offset " << offsets[d]
                            << " with stride " << strides[d]

@@ -37,3 +37,11 @@ func.func @epsilon(%x: tensor<1x16x4x4xf32>, %p: tensor<16xf32>) {
   %y = rapid.batchnorm %x, %p, %p, %p, %p epsilon -1.0 : (tensor<1x16x4x4xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>) -> tensor<1x16x4x4xf32>
   return
 }
+
+// -----
+
+func.func @param_type(%x: tensor<1x16x4x4xf16>, %p: tensor<16xf16>, %q: tensor<16xf32>) {
+  // expected-error @+1 {{'rapid.batchnorm' op operands and result must share one element type, got 'f16' and 'f32'}}
+  %y = rapid.batchnorm %x, %p, %p, %q, %p : (tensor<1x16x4x4xf16>, tensor<16xf16>, tensor<16xf16>, tensor<16xf32>, tensor<16xf16>) -> tensor<1x16x4x4xf16>
+  return
+}

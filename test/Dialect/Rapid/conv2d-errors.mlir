@@ -25,7 +25,7 @@ func.func @stride_count(%x: tensor<1x3x32x32xf32>, %w: tensor<16x3x3x3xf32>) {
 // -----
 
 func.func @stride_value(%x: tensor<1x3x32x32xf32>, %w: tensor<16x3x3x3xf32>) {
-  // expected-error @+1 {{strides must be >= 1, got [0, 1]}}
+  // expected-error @+1 {{strides must be in [1, 2^31], got [0, 1]}}
   %y = rapid.conv2d %x, %w strides [0, 1] : (tensor<1x3x32x32xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x30x30xf32>
   return
 }
@@ -41,7 +41,7 @@ func.func @pad_count(%x: tensor<1x3x32x32xf32>, %w: tensor<16x3x3x3xf32>) {
 // -----
 
 func.func @pad_value(%x: tensor<1x3x32x32xf32>, %w: tensor<16x3x3x3xf32>) {
-  // expected-error @+1 {{pads must be >= 0, got [1, -1, 1, 1]}}
+  // expected-error @+1 {{pads must be in [0, 2^31], got [1, -1, 1, 1]}}
   %y = rapid.conv2d %x, %w pads [1, -1, 1, 1] : (tensor<1x3x32x32xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x32x32xf32>
   return
 }
@@ -57,7 +57,7 @@ func.func @dilation_count(%x: tensor<1x3x32x32xf32>, %w: tensor<16x3x3x3xf32>) {
 // -----
 
 func.func @dilation_value(%x: tensor<1x3x32x32xf32>, %w: tensor<16x3x3x3xf32>) {
-  // expected-error @+1 {{dilations must be >= 1, got [0, 0]}}
+  // expected-error @+1 {{dilations must be in [1, 2^31], got [0, 0]}}
   %y = rapid.conv2d %x, %w dilations [0, 0] : (tensor<1x3x32x32xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x30x30xf32>
   return
 }
@@ -147,5 +147,13 @@ func.func @activation_kind(%x: tensor<1x3x32x32xf32>, %w: tensor<16x3x3x3xf32>) 
 func.func @result_float(%x: tensor<1x3x32x32xf32>, %w: tensor<16x3x3x3xf32>) {
   // expected-error @+1 {{result #0 must be statically shaped tensor of}}
   %y = rapid.conv2d %x, %w : (tensor<1x3x32x32xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x30x30xi32>
+  return
+}
+
+// -----
+
+func.func @bias_type(%x: tensor<1x3x32x32xf16>, %w: tensor<16x3x3x3xf16>, %b: tensor<16xf32>) {
+  // expected-error @+1 {{'rapid.conv2d' op operands and result must share one element type, got 'f32' and 'f16'}}
+  %y = rapid.conv2d %x, %w, %b : (tensor<1x3x32x32xf16>, tensor<16x3x3x3xf16>, tensor<16xf32>) -> tensor<1x16x30x30xf16>
   return
 }

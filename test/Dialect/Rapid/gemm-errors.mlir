@@ -37,3 +37,11 @@ func.func @result(%a: tensor<256x1xf32>, %b: tensor<256x10xf32>) {
   %y = rapid.gemm %a, %b transpose_a : (tensor<256x1xf32>, tensor<256x10xf32>) -> tensor<256x10xf32>
   return
 }
+
+// -----
+
+func.func @bias_type(%a: tensor<1x256xf16>, %b: tensor<256x10xf16>, %c: tensor<10xf32>) {
+  // expected-error @+1 {{'rapid.gemm' op operands and result must share one element type, got 'f32' and 'f16'}}
+  %y = rapid.gemm %a, %b, %c : (tensor<1x256xf16>, tensor<256x10xf16>, tensor<10xf32>) -> tensor<1x10xf16>
+  return
+}

@@ -11,7 +11,7 @@ func.func @x_rank(%x: tensor<10x16xf32>, %w: tensor<1x128x16xf32>, %r: tensor<1x
 // -----
 
 func.func @hidden(%x: tensor<10x1x16xf32>, %w: tensor<1x128x16xf32>, %r: tensor<1x128x32xf32>) {
-  // expected-error @+1 {{hidden_size must be >= 1, got 0}}
+  // expected-error @+1 {{hidden_size must be in [1, 2^31], got 0}}
   %y, %h, %c = rapid.lstm %x, %w, %r hidden_size 0 direction forward
       : (tensor<10x1x16xf32>, tensor<1x128x16xf32>, tensor<1x128x32xf32>)
       -> (tensor<10x1x1x32xf32>, tensor<1x1x32xf32>, tensor<1x1x32xf32>)

@@ -17,7 +17,7 @@ func.func @kernel_count(%x: tensor<1x16x8x8xf32>) {
 // -----
 
 func.func @kernel_value(%x: tensor<1x16x8x8xf32>) {
-  // expected-error @+1 {{'rapid.avgpool' op kernel values must be >= 1, got [0, 2]}}
+  // expected-error @+1 {{'rapid.avgpool' op kernel values must be in [1, 2^31], got [0, 2]}}
   %y = rapid.avgpool %x kernel [0, 2] : (tensor<1x16x8x8xf32>) -> tensor<1x16x7x7xf32>
   return
 }

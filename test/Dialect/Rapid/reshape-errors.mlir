@@ -37,3 +37,11 @@ func.func @flatten_result(%x: tensor<2x3x4xf32>) {
   %y = rapid.flatten %x axis -1 : (tensor<2x3x4xf32>) -> tensor<2x12xf32>
   return
 }
+
+// -----
+
+func.func @overflow(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'rapid.reshape' op element count overflows int64}}
+  %y = rapid.reshape %x : tensor<4xf32> -> tensor<7x7905747460161236407x4xf32>
+  return
+}

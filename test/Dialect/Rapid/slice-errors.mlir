@@ -29,3 +29,11 @@ func.func @bounds(%x: tensor<4x8xf32>) {
   %y = rapid.slice %x offsets [0, 2] strides [1, 3] : (tensor<4x8xf32>) -> tensor<4x3xf32>
   return
 }
+
+// -----
+
+func.func @overflow(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'rapid.slice' op dimension 0 takes 3 elements from offset 0 with stride 4611686018427387904, past the input size 4}}
+  %y = rapid.slice %x offsets [0] strides [4611686018427387904] : (tensor<4xf32>) -> tensor<3xf32>
+  return
+}
