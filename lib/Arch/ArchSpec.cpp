@@ -30,17 +30,23 @@ public:
   Reader(const Object &object, std::string path, std::string &error)
       : object(object), path(std::move(path)), error(error) {}
 
-  /// A required (or, with `optional`, defaulted) positive number.
-  double number(llvm::StringRef key, double fallback = -1,
-                bool allowZero = false) {
+  /// The value of `key`; null when absent, which is an error when the key
+  /// is required.
+  const Value *find(llvm::StringRef key, bool required) {
     used.insert(key);
     const Value *v = object.get(key);
-    if (!v) {
-      if (fallback >= 0)
-        return fallback;
+    if (!v && required)
       fail(key, "is required");
-      return 0;
-    }
+    return v;
+  }
+
+  /// A positive number (>= 0 with `allowZero`); a negative `fallback` makes
+  /// the key required.
+  double number(llvm::StringRef key, double fallback = -1,
+                bool allowZero = false) {
+    const Value *v = find(key, fallback < 0);
+    if (!v)
+      return std::max(fallback, 0.0);
     std::optional<double> d = v->getAsNumber();
     if (!d || !(allowZero ? *d >= 0 : *d > 0)) {
       fail(key, allowZero ? "expected a number >= 0" : "expected a number > 0");
@@ -48,15 +54,11 @@ public:
     }
     return *d;
   }
+  /// An integer >= 1; a negative `fallback` makes the key required.
   int64_t integer(llvm::StringRef key, int64_t fallback = -1) {
-    used.insert(key);
-    const Value *v = object.get(key);
-    if (!v) {
-      if (fallback >= 0)
-        return fallback;
-      fail(key, "is required");
-      return 0;
-    }
+    const Value *v = find(key, fallback < 0);
+    if (!v)
+      return std::max<int64_t>(fallback, 0);
     std::optional<int64_t> i = v->getAsInteger();
     if (!i || *i < 1) {
       fail(key, "expected an integer >= 1");
@@ -65,13 +67,9 @@ public:
     return *i;
   }
   std::string string(llvm::StringRef key, bool required) {
-    used.insert(key);
-    const Value *v = object.get(key);
-    if (!v) {
-      if (required)
-        fail(key, "is required");
+    const Value *v = find(key, required);
+    if (!v)
       return {};
-    }
     std::optional<llvm::StringRef> s = v->getAsString();
     if (!s) {
       fail(key, "expected a string");
@@ -79,15 +77,12 @@ public:
     }
     return s->str();
   }
-  /// A nested object; null (with an error) when missing or not an object.
+  /// A nested object; std::nullopt (with an error) when missing or not an
+  /// object.
   std::optional<Reader> child(llvm::StringRef key, bool required = true) {
-    used.insert(key);
-    const Value *v = object.get(key);
-    if (!v) {
-      if (required)
-        fail(key, "is required");
+    const Value *v = find(key, required);
+    if (!v)
       return std::nullopt;
-    }
     const Object *o = v->getAsObject();
     if (!o) {
       fail(key, "expected an object");
@@ -95,10 +90,7 @@ public:
     }
     return Reader(*o, join(key), error);
   }
-  const Value *raw(llvm::StringRef key) {
-    used.insert(key);
-    return object.get(key);
-  }
+  const Value *raw(llvm::StringRef key) { return find(key, false); }
   /// Reports the first key nobody read.
   void rejectUnknownKeys() {
     std::vector<std::string> keys;
