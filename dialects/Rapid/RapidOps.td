@@ -172,6 +172,47 @@ def Rapid_Conv2DOp : Rapid_Op<"conv2d"> {
   }]);
 }
 
+def Rapid_ConvTranspose2DOp : Rapid_Op<"conv_transpose2d"> {
+  let summary = "Transposed 2-D convolution (NCHW), the gradient-shaped upsampling conv";
+  let description = [{
+    Every input pixel scatters its channels through the kernel:
+    `output[n, g*O/G + o, y*sh - pt + ky*dh, x*sw - pl + kx*dw] +=
+    input[n, g*C/G + c, y, x] * weight[g*C/G + c, o, ky, kx]`, then the
+    bias is added and the activation applied. The input is NxCxHxW, the
+    weight CxO/GxKHxKW (ONNX ConvTranspose layout), the optional bias has O
+    elements; OH = sh*(H-1) + output_padding + dh*(KH-1) + 1 - pt - pb.
+
+    ```mlir
+    %y = rapid.conv_transpose2d %x, %w strides [2, 2] pads [1, 1, 1, 1] output_padding [1, 1]
+        : (tensor<1x16x8x8xf32>, tensor<16x8x3x3xf32>) -> tensor<1x8x16x16xf32>
+    ```
+  }];
+  let arguments = (ins Rapid_Tensor:$input, Rapid_Tensor:$weight,
+                       Optional<Rapid_FloatTensor>:$bias,
+                       OptionalAttr<DenseI64ArrayAttr>:$strides,
+                       OptionalAttr<DenseI64ArrayAttr>:$pads,
+                       OptionalAttr<DenseI64ArrayAttr>:$dilations,
+                       OptionalAttr<DenseI64ArrayAttr>:$output_padding,
+                       OptionalAttr<I64Attr>:$groups,
+                       OptionalAttr<Rapid_ActivationAttr>:$activation);
+  let results = (outs Rapid_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? (`strides` $strides^)? (`pads` $pads^)?
+    (`dilations` $dilations^)? (`output_padding` $output_padding^)?
+    (`groups` $groups^)? (`act` custom<Activation>($activation)^)?
+    attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = !strconcat(WindowAccessors, DilationAccessor, [{
+    int64_t getGroupCount() { return getGroups() ? *getGroups() : 1; }
+    ::llvm::SmallVector<int64_t, 2> getOutputPaddingValues() {
+      return getOutputPadding()
+                 ? ::llvm::SmallVector<int64_t, 2>(*getOutputPadding())
+                 : ::llvm::SmallVector<int64_t, 2>{0, 0};
+    }
+  }]);
+}
+
 def Rapid_MatMulOp : Rapid_Op<"matmul"> {
   let summary = "Batched matrix product with numpy broadcasting of batch dimensions";
   let description = [{

@@ -59,6 +59,7 @@ const char *const kSupportedOps[] = {"Add",
                                      "Constant",
                                      "ConstantOfShape",
                                      "Conv",
+                                     "ConvTranspose",
                                      "Div",
                                      "Dropout",
                                      "Expand",
@@ -338,6 +339,7 @@ private:
 
   LogicalResult convertNode();
   LogicalResult convertConv();
+  LogicalResult convertConvTranspose();
   LogicalResult convertGemm();
   LogicalResult convertMatMul();
   LogicalResult convertUnary();
@@ -934,6 +936,8 @@ LogicalResult Importer::convertNode() {
     return nodeError() << "has no outputs";
   if (type == "Conv")
     return convertConv();
+  if (type == "ConvTranspose")
+    return convertConvTranspose();
   if (type == "Gemm")
     return convertGemm();
   if (type == "MatMul")
@@ -1124,6 +1128,112 @@ LogicalResult Importer::convertConv() {
       *group == 1 ? IntegerAttr() : builder.getI64IntegerAttr(*group),
       ActivationAttr());
   setResult(0, op);
+  return success();
+}
+
+LogicalResult Importer::convertConvTranspose() {
+  FailureOr<Value> x = runtime(0);
+  if (failed(x))
+    return failure();
+  ArrayRef<int64_t> xShape = shapeOf(*x);
+  if (xShape.size() != 4)
+    return nodeError() << "only 2-D transposed convolutions (rank-4 NCHW "
+                          "input) are supported, got input shape "
+                       << shapes::format(xShape);
+  Type element = elementOf(*x);
+  FailureOr<Value> w = runtime(1, element);
+  if (failed(w))
+    return failure();
+  Value bias;
+  if (hasInput(2)) {
+    FailureOr<Value> b = runtime(2, element);
+    if (failed(b))
+      return failure();
+    bias = *b;
+  }
+  ArrayRef<int64_t> wShape = shapeOf(*w);
+  if (wShape.size() != 4)
+    return nodeError() << "weight must be rank 4, got "
+                       << shapes::format(wShape);
+  auto strides = attrInts("strides");
+  auto dilations = attrInts("dilations");
+  auto kernel = attrInts("kernel_shape");
+  auto outPad = attrInts("output_padding");
+  auto outShape = attrInts("output_shape");
+  auto padsAttr = attrInts("pads");
+  auto autoPad = attrString("auto_pad", "NOTSET");
+  auto group = attrInt("group", 1);
+  if (failed(strides) || failed(dilations) || failed(kernel) ||
+      failed(outPad) || failed(outShape) || failed(padsAttr) ||
+      failed(autoPad) || failed(group))
+    return failure();
+  SmallVector<int64_t> s = strides->value_or(SmallVector<int64_t>{1, 1});
+  SmallVector<int64_t> d = dilations->value_or(SmallVector<int64_t>{1, 1});
+  SmallVector<int64_t> op = outPad->value_or(SmallVector<int64_t>{0, 0});
+  for (auto [name, values] :
+       {std::pair<const char *, ArrayRef<int64_t>>{"strides", s},
+        {"dilations", d}})
+    if (values.size() != 2 ||
+        llvm::any_of(values, [](int64_t v) { return v < 1 || v > kMaxDim; }))
+      return nodeError() << "attribute '" << name << "' "
+                         << shapes::format(values) << " needs 2 values in [1, "
+                         << kMaxDim << "]";
+  if (op.size() != 2 ||
+      llvm::any_of(op, [](int64_t v) { return v < 0 || v > kMaxDim; }))
+    return nodeError() << "attribute 'output_padding' " << shapes::format(op)
+                       << " needs 2 values in [0, " << kMaxDim << "]";
+  if (*kernel && ArrayRef<int64_t>(**kernel) != wShape.drop_front(2))
+    return nodeError() << "kernel_shape " << shapes::format(**kernel)
+                       << " differs from the weight's "
+                       << shapes::format(wShape.drop_front(2));
+  // Pads come explicitly, or from output_shape / SAME: the total padding is
+  // what the full transposed output exceeds the requested size by.
+  SmallVector<int64_t, 4> pads = {0, 0, 0, 0};
+  std::optional<SmallVector<int64_t>> target = *outShape;
+  if (target && target->size() == 4)
+    target = SmallVector<int64_t>(target->begin() + 2, target->end());
+  if (!target && (*autoPad == "SAME_UPPER" || *autoPad == "SAME_LOWER"))
+    target = SmallVector<int64_t>{xShape[2] * s[0], xShape[3] * s[1]};
+  if (target) {
+    if (target->size() != 2)
+      return nodeError() << "attribute 'output_shape' needs the 2 spatial "
+                            "sizes";
+    for (int i = 0; i < 2; ++i) {
+      int64_t full =
+          s[i] * (xShape[2 + i] - 1) + op[i] + d[i] * (wShape[2 + i] - 1) + 1;
+      int64_t total = full - (*target)[i];
+      if (total < 0) {
+        // A larger requested output extends the end, as output_padding
+        // does (ONNX reference implementation).
+        op[i] -= total;
+        continue;
+      }
+      bool lower = *autoPad == "SAME_LOWER";
+      pads[i] = lower ? total - total / 2 : total / 2;
+      pads[2 + i] = total - pads[i];
+    }
+  } else if (*padsAttr) {
+    if ((*padsAttr)->size() != 4 || llvm::any_of(**padsAttr, [](int64_t p) {
+          return p < 0 || p > kMaxDim;
+        }))
+      return nodeError() << "attribute 'pads' " << shapes::format(**padsAttr)
+                         << " needs 4 values in [0, " << kMaxDim << "]";
+    pads.assign((*padsAttr)->begin(), (*padsAttr)->end());
+  } else if (*autoPad != "NOTSET" && *autoPad != "VALID") {
+    return unsupportedValue("auto_pad", *autoPad,
+                            "NOTSET, VALID, SAME_UPPER or SAME_LOWER");
+  }
+  shapes::ShapeResult out = shapes::convTranspose2d(
+      xShape, wShape, shapes::Window2D{{}, s, pads, d}, op, *group);
+  if (!out.ok())
+    return nodeError() << out.error;
+  auto result = builder.create<ConvTranspose2DOp>(
+      loc, tensorType(out.shape, element), *x, *w, bias,
+      arrayUnless(builder, s, 1), arrayUnless(builder, pads, 0),
+      arrayUnless(builder, d, 1), arrayUnless(builder, op, 0),
+      *group == 1 ? IntegerAttr() : builder.getI64IntegerAttr(*group),
+      ActivationAttr());
+  setResult(0, result);
   return success();
 }
 

@@ -176,6 +176,52 @@ ShapeResult shapes::conv2d(ArrayRef<int64_t> input, ArrayRef<int64_t> weight,
   return ShapeResult::success({input[0], weight[0], hw.shape[0], hw.shape[1]});
 }
 
+ShapeResult shapes::convTranspose2d(ArrayRef<int64_t> input,
+                                    ArrayRef<int64_t> weight, const Window2D &w,
+                                    ArrayRef<int64_t> outputPadding,
+                                    int64_t groups) {
+  if (input.size() != 4)
+    return ShapeResult::failure(
+        msg("input must be rank 4 (NxCxHxW), got ", format(input)));
+  if (weight.size() != 4)
+    return ShapeResult::failure(
+        msg("weight must be rank 4 (CxO/groupsxKHxKW), got ", format(weight)));
+  if (std::string e = checkWindow(w, /*needKernel=*/false); !e.empty())
+    return ShapeResult::failure(e);
+  if (groups < 1)
+    return ShapeResult::failure(msg("groups must be >= 1, got ", groups));
+  if (weight[0] != input[1])
+    return ShapeResult::failure(msg("weight input channels (", weight[0],
+                                    ") must equal the input channels (",
+                                    input[1], ")"));
+  if (input[1] % groups != 0)
+    return ShapeResult::failure(msg("input channels (", input[1],
+                                    ") are not divisible by groups (", groups,
+                                    ")"));
+  if (outputPadding.size() != 2)
+    return ShapeResult::failure(
+        msg("output_padding needs 2 values (height, width), got ",
+            outputPadding.size()));
+  Shape out = {input[0], weight[1] * groups};
+  static const char *names[] = {"height", "width"};
+  for (int i = 0; i < 2; ++i) {
+    // output_padding adds rows only the last stride step can reach.
+    if (outputPadding[i] < 0 ||
+        outputPadding[i] >= std::max(w.strides[i], w.dilations[i]))
+      return ShapeResult::failure(
+          msg("output_padding ", list(outputPadding),
+              " must be smaller than the stride or dilation"));
+    int64_t size = w.strides[i] * (input[2 + i] - 1) + outputPadding[i] +
+                   w.dilations[i] * (weight[2 + i] - 1) + 1 - w.pads[i] -
+                   w.pads[2 + i];
+    if (size < 1)
+      return ShapeResult::failure(
+          msg("pads ", list(w.pads), " leave no output ", names[i]));
+    out.push_back(size);
+  }
+  return ShapeResult::success(out);
+}
+
 ShapeResult shapes::pool2d(ArrayRef<int64_t> input, const Window2D &w) {
   if (input.size() != 4)
     return ShapeResult::failure(

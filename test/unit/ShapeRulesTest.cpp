@@ -77,6 +77,40 @@ TEST_CASE("conv2d shapes", "[shapes]") {
   CHECK_FALSE(conv2d({1, 3, 2, 2}, {4, 3, 3, 3}, {{}, s1, p0, d1}, 1).ok());
 }
 
+TEST_CASE("transposed convolution shapes invert convolution shapes",
+          "[shapes]") {
+  // For every stride/pad/dilation/kernel, a transposed conv (with the
+  // output_padding that recovers the rounded-away rows) maps the conv's
+  // output size back to its input size.
+  for (int64_t in = 1; in <= 9; ++in)
+    for (int64_t k = 1; k <= 3; ++k)
+      for (int64_t s = 1; s <= 3; ++s)
+        for (int64_t p = 0; p < k; ++p)
+          for (int64_t d = 1; d <= 2; ++d) {
+            int64_t out = windowOutputSize(in, k, s, p, p, d);
+            if (out < 1)
+              continue;
+            int64_t extra = (in + 2 * p - (d * (k - 1) + 1)) % s;
+            int64_t sv[] = {s, s}, pv[] = {p, p, p, p}, dv[] = {d, d},
+                    op[] = {extra, extra};
+            if (extra >= std::max(s, d))
+              continue;
+            ShapeResult r = convTranspose2d({1, 4, out, out}, {4, 3, k, k},
+                                            {{}, sv, pv, dv}, op, 1);
+            INFO("in=" << in << " k=" << k << " s=" << s << " p=" << p
+                       << " d=" << d);
+            REQUIRE(r.ok());
+            CHECK(r.shape[2] == in);
+            CHECK(r.shape[1] == 3);
+          }
+  int64_t s1[] = {1, 1}, p0[] = {0, 0, 0, 0}, d1[] = {1, 1}, op0[] = {0, 0};
+  CHECK(convTranspose2d({1, 4, 3, 3}, {4, 2, 3, 3}, {{}, s1, p0, d1}, op0, 2)
+            .shape[1] == 4);
+  CHECK_FALSE(
+      convTranspose2d({1, 4, 3, 3}, {3, 2, 3, 3}, {{}, s1, p0, d1}, op0, 1)
+          .ok());
+}
+
 TEST_CASE("pooling, matmul, gemm, transpose, flatten, concat, pad",
           "[shapes]") {
   int64_t k3[] = {3, 3}, s2[] = {2, 2}, p1[] = {1, 1, 1, 1}, d1[] = {1, 1};

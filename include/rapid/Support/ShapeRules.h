@@ -85,6 +85,14 @@ ShapeResult conv2d(llvm::ArrayRef<int64_t> input,
                    llvm::ArrayRef<int64_t> weight, const Window2D &window,
                    int64_t groups);
 
+/// Transposed 2-D convolution: input NxCxHxW, weight CxO/groupsxKHxKW ->
+/// NxOxOHxOW with OH = sh*(H-1) + output_padding + dh*(KH-1) + 1 - pads.
+ShapeResult convTranspose2d(llvm::ArrayRef<int64_t> input,
+                            llvm::ArrayRef<int64_t> weight,
+                            const Window2D &window,
+                            llvm::ArrayRef<int64_t> outputPadding,
+                            int64_t groups);
+
 /// max/avg pooling: input NxCxHxW -> NxCxOHxOW.
 ShapeResult pool2d(llvm::ArrayRef<int64_t> input, const Window2D &window);
 

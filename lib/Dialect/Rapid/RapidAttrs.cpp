@@ -525,10 +525,12 @@ LogicalResult RapidDialect::verifyOperationAttribute(Operation *op,
     return op->emitOpError()
            << "has unknown rapid attribute '" << name << "'; expected '"
            << kSpatialAttrName << "' or '" << kMappingAttrName << "'";
-  if (!isa<Conv2DOp, MatMulOp, GemmOp, LSTMOp, LSTMCellOp>(op))
+  if (!isa<Conv2DOp, ConvTranspose2DOp, MatMulOp, GemmOp, LSTMOp, LSTMCellOp>(
+          op))
     return op->emitOpError()
            << "cannot carry '" << name
-           << "': only layer ops (conv2d, matmul, gemm, lstm, lstm_cell) "
+           << "': only layer ops (conv2d, conv_transpose2d, matmul, gemm, "
+              "lstm, lstm_cell) "
               "are mapped";
   if (name == kSpatialAttrName && !isa<SpatialAttr>(attr.getValue()))
     return op->emitOpError()

@@ -123,6 +123,15 @@ std::optional<DimTuple> rapid::getLayerWorkload(Operation *op) {
         ArrayRef<int64_t> o = shapeOf(conv.getOutput());
         return DimTuple{w[1], w[0], o[2] * o[3], o[0], w[2] * w[3]};
       })
+      .Case([](ConvTranspose2DOp conv) -> std::optional<DimTuple> {
+        // Input-centric: each input pixel (ij) meets every kernel tap (kij)
+        // for O/G outputs per group; in = C/G keeps the product the MACs.
+        ArrayRef<int64_t> x = shapeOf(conv.getInput());
+        ArrayRef<int64_t> w = shapeOf(conv.getWeight());
+        int64_t groups = conv.getGroupCount();
+        return DimTuple{x[1] / groups, w[1] * groups, x[2] * x[3], x[0],
+                        w[2] * w[3]};
+      })
       .Case([](MatMulOp mm) -> std::optional<DimTuple> {
         ArrayRef<int64_t> o = shapeOf(mm.getOutput());
         return DimTuple{shapeOf(mm.getLhs()).back(), o.back(), 1,
@@ -149,7 +158,8 @@ std::optional<DimTuple> rapid::getLayerWorkload(Operation *op) {
 }
 
 void rapid::setLayerBias(Operation *layer, Value bias) {
-  assert((isa<Conv2DOp, GemmOp>(layer)) && "a layer with an optional bias");
+  assert((isa<Conv2DOp, ConvTranspose2DOp, GemmOp>(layer)) &&
+         "a layer with an optional bias");
   if (layer->getNumOperands() > 2)
     layer->setOperand(2, bias);
   else
@@ -238,6 +248,25 @@ LogicalResult Conv2DOp::verify() {
     return failure();
   if (getBias() &&
       (failed(verifyVector(*this, getBias(), shapeOf(getWeight())[0], "bias",
+                           "one value per output channel")) ||
+       failed(verifySameElementType(*this, {getBias(), getOutput()}))))
+    return failure();
+  return verifyLayerMapping(*this);
+}
+
+LogicalResult ConvTranspose2DOp::verify() {
+  SmallVector<int64_t, 2> strides = getStrideValues();
+  SmallVector<int64_t, 4> pads = getPadValues();
+  SmallVector<int64_t, 2> dilations = getDilationValues();
+  shapes::Window2D window{{}, strides, pads, dilations};
+  if (failed(verifyShape(*this,
+                         shapes::convTranspose2d(
+                             shapeOf(getInput()), shapeOf(getWeight()), window,
+                             getOutputPaddingValues(), getGroupCount()),
+                         getOutput())))
+    return failure();
+  if (getBias() &&
+      (failed(verifyVector(*this, getBias(), shapeOf(getOutput())[1], "bias",
                            "one value per output channel")) ||
        failed(verifySameElementType(*this, {getBias(), getOutput()}))))
     return failure();

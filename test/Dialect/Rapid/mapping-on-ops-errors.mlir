@@ -9,7 +9,7 @@ func.func @unknown() attributes {rapid.schedule = 1 : i64} {
 // -----
 
 func.func @not_a_layer(%x: tensor<4xf32>) {
-  // expected-error @+1 {{'rapid.relu' op cannot carry 'rapid.spatial': only layer ops (conv2d, matmul, gemm, lstm, lstm_cell) are mapped}}
+  // expected-error @+1 {{'rapid.relu' op cannot carry 'rapid.spatial': only layer ops (conv2d, conv_transpose2d, matmul, gemm, lstm, lstm_cell) are mapped}}
   %y = rapid.relu %x {rapid.spatial = #rapid.spatial<data, chips = [1, 1], cores = 1>} : tensor<4xf32>
   return
 }

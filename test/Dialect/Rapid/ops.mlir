@@ -30,6 +30,9 @@ func.func @layers(%x: tensor<1x3x32x32xf32>, %w: tensor<16x3x3x3xf32>, %b: tenso
   // CHECK: rapid.conv2d %{{.*}}, %{{.*}}, %{{.*}} strides [2, 2] pads [1, 1, 1, 1] act relu : (tensor<1x3x32x32xf32>, tensor<16x3x3x3xf32>, tensor<16xf32>) -> tensor<1x16x16x16xf32>
   %y = rapid.conv2d %x, %w, %b strides [2, 2] pads [1, 1, 1, 1] act relu
       : (tensor<1x3x32x32xf32>, tensor<16x3x3x3xf32>, tensor<16xf32>) -> tensor<1x16x16x16xf32>
+  // CHECK: rapid.conv_transpose2d %{{.*}}, %{{.*}} strides [2, 2] pads [1, 1, 1, 1] output_padding [1, 1] act relu : (tensor<1x16x16x16xf32>, tensor<16x3x3x3xf32>) -> tensor<1x3x32x32xf32>
+  %up = rapid.conv_transpose2d %y, %w strides [2, 2] pads [1, 1, 1, 1] output_padding [1, 1] act relu
+      : (tensor<1x16x16x16xf32>, tensor<16x3x3x3xf32>) -> tensor<1x3x32x32xf32>
   // CHECK: rapid.matmul %{{.*}}, %{{.*}} : (tensor<2x8x16xf32>, tensor<16x4xf32>) -> tensor<2x8x4xf32>
   %mm = rapid.matmul %a, %m : (tensor<2x8x16xf32>, tensor<16x4xf32>) -> tensor<2x8x4xf32>
   // CHECK: rapid.gemm %{{.*}}, %{{.*}}, %{{.*}} transpose_b alpha 5.000000e-01 beta 2.000000e+00 act leaky_relu 1.000000e-01

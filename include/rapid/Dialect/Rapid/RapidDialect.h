@@ -38,7 +38,8 @@
 namespace rapid {
 
 /// The workload of a layer op in the dimensions {in, out, ij, mb, kij}
-/// (conv2d: in = C/groups, out = O, ij = OH*OW, mb = N, kij = KH*KW; matmul
+/// (conv2d: in = C/groups, out = O, ij = OH*OW, mb = N, kij = KH*KW;
+/// conv_transpose2d: the same over the input pixels, ij = H*W; matmul
 /// and gemm: in = K, out = N, mb = M times the batch; lstm: in = I + H,
 /// out = 4H times the directions, ij = timesteps, mb = batch). The product of
 /// the five is the layer's MAC count. std::nullopt for ops that are not
