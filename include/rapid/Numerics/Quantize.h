@@ -1,0 +1,45 @@
+//===- Quantize.h - Uniform integer quantization ------------------*- C++
+//-*-===//
+//
+// Part of the rapid project.
+//
+//===----------------------------------------------------------------------===//
+//
+// The integer formats of the PE array: INT8, INT4, INT2 (two's complement,
+// uniform with a scale and a zero point, as !rapid.quant and rapid.quantize
+// define them), ternary {-1, 0, 1} and binary {-1, +1}.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef RAPID_NUMERICS_QUANTIZE_H
+#define RAPID_NUMERICS_QUANTIZE_H
+
+#include "rapid/Numerics/FloatFormat.h"
+#include "rapid/Support/Vocabulary.h"
+
+#include <cstdint>
+
+namespace rapid::numerics {
+
+/// The stored range of an integer precision: INT8/4/2 two's complement,
+/// ternary [-1, 1], binary {-1, 1}.
+struct IntRange {
+  int64_t min, max;
+};
+IntRange intRange(Precision p);
+
+/// stored = clamp(round(x / scale) + zeroPoint, min, max) with round to
+/// nearest even (or stochastic with `random`); binary takes the sign
+/// (zero maps to +1). NaN maps to the zero point.
+int64_t quantize(double x, Precision p, double scale, int64_t zeroPoint = 0,
+                 Rounding rounding = Rounding::NearestEven,
+                 uint64_t random = 0);
+
+/// x = scale * (stored - zeroPoint).
+inline double dequantize(int64_t stored, double scale, int64_t zeroPoint = 0) {
+  return scale * static_cast<double>(stored - zeroPoint);
+}
+
+} // namespace rapid::numerics
+
+#endif // RAPID_NUMERICS_QUANTIZE_H

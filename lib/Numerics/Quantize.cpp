@@ -1,0 +1,55 @@
+//===- Quantize.cpp - Uniform integer quantization ------------------------===//
+//
+// Part of the rapid project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "rapid/Numerics/Quantize.h"
+
+#include "llvm/Support/ErrorHandling.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+
+using namespace rapid;
+using namespace rapid::numerics;
+
+IntRange rapid::numerics::intRange(Precision p) {
+  switch (p) {
+  case Precision::INT8:
+    return {-128, 127};
+  case Precision::INT4:
+    return {-8, 7};
+  case Precision::INT2:
+    return {-2, 1};
+  case Precision::Ternary:
+  case Precision::Binary:
+    return {-1, 1};
+  default:
+    llvm_unreachable("not an integer precision");
+  }
+}
+
+int64_t rapid::numerics::quantize(double x, Precision p, double scale,
+                                  int64_t zeroPoint, Rounding rounding,
+                                  uint64_t random) {
+  assert(scale > 0 && "scales are positive");
+  IntRange range = intRange(p);
+  if (std::isnan(x))
+    return std::clamp(zeroPoint, range.min, range.max);
+  if (p == Precision::Binary)
+    return x - dequantize(zeroPoint, scale) >= 0 ? 1 : -1;
+  double scaled = x / scale;
+  // Clamp before rounding so that huge values cannot overflow int64.
+  scaled = std::clamp(scaled, double(range.min - zeroPoint) - 1,
+                      double(range.max - zeroPoint) + 1);
+  double q = std::floor(scaled), fraction = scaled - q;
+  bool up;
+  if (rounding == Rounding::NearestEven)
+    up = fraction > 0.5 || (fraction == 0.5 && std::fmod(q, 2.0) != 0.0);
+  else
+    up = std::ldexp(static_cast<double>(random >> 11), -53) < fraction;
+  int64_t stored = static_cast<int64_t>(q) + (up ? 1 : 0) + zeroPoint;
+  return std::clamp(stored, range.min, range.max);
+}
