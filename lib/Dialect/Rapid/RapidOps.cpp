@@ -116,45 +116,53 @@ static LogicalResult verifyExactShape(Operation *op, Value value,
 // Layer workloads
 //===----------------------------------------------------------------------===//
 
-std::optional<DimTuple> rapid::getLayerWorkload(Operation *op) {
-  return llvm::TypeSwitch<Operation *, std::optional<DimTuple>>(op)
-      .Case([](Conv2DOp conv) -> std::optional<DimTuple> {
-        ArrayRef<int64_t> w = shapeOf(conv.getWeight());
-        ArrayRef<int64_t> o = shapeOf(conv.getOutput());
-        return DimTuple{w[1], w[0], o[2] * o[3], o[0], w[2] * w[3]};
-      })
-      .Case([](ConvTranspose2DOp conv) -> std::optional<DimTuple> {
-        // Input-centric: each input pixel (ij) meets every kernel tap (kij)
-        // for O/G outputs per group; in = C/G keeps the product the MACs.
+std::optional<LayerShape> rapid::getLayerShape(Operation *op) {
+  return llvm::TypeSwitch<Operation *, std::optional<LayerShape>>(op)
+      .Case([](Conv2DOp conv) -> std::optional<LayerShape> {
         ArrayRef<int64_t> x = shapeOf(conv.getInput());
         ArrayRef<int64_t> w = shapeOf(conv.getWeight());
-        int64_t groups = conv.getGroupCount();
-        return DimTuple{x[1] / groups, w[1] * groups, x[2] * x[3], x[0],
-                        w[2] * w[3]};
+        ArrayRef<int64_t> o = shapeOf(conv.getOutput());
+        return LayerShape::conv(x[0], x[1], x[2], x[3], o[1], o[2], o[3], w[2],
+                                w[3], conv.getGroupCount());
       })
-      .Case([](MatMulOp mm) -> std::optional<DimTuple> {
+      .Case([](ConvTranspose2DOp conv) -> std::optional<LayerShape> {
+        // Input-centric: every input pixel meets every kernel tap, so the
+        // input image plays the role of the output pixels.
+        ArrayRef<int64_t> x = shapeOf(conv.getInput());
+        ArrayRef<int64_t> w = shapeOf(conv.getWeight());
+        ArrayRef<int64_t> o = shapeOf(conv.getOutput());
+        return LayerShape::conv(x[0], x[1], x[2], x[3], o[1], x[2], x[3], w[2],
+                                w[3], conv.getGroupCount());
+      })
+      .Case([](MatMulOp mm) -> std::optional<LayerShape> {
         ArrayRef<int64_t> o = shapeOf(mm.getOutput());
-        return DimTuple{shapeOf(mm.getLhs()).back(), o.back(), 1,
-                        shapes::numElements(o.drop_back()), 1};
+        return LayerShape::fullyConnected(shapes::numElements(o.drop_back()),
+                                          shapeOf(mm.getLhs()).back(),
+                                          o.back());
       })
-      .Case([](GemmOp gemm) -> std::optional<DimTuple> {
+      .Case([](GemmOp gemm) -> std::optional<LayerShape> {
         ArrayRef<int64_t> a = shapeOf(gemm.getA());
         ArrayRef<int64_t> o = shapeOf(gemm.getOutput());
-        int64_t k = gemm.getTransposeA() ? a[0] : a[1];
-        return DimTuple{k, o[1], 1, o[0], 1};
+        return LayerShape::fullyConnected(
+            o[0], gemm.getTransposeA() ? a[0] : a[1], o[1]);
       })
-      .Case([](LSTMOp lstm) -> std::optional<DimTuple> {
+      .Case([](LSTMOp lstm) -> std::optional<LayerShape> {
         ArrayRef<int64_t> x = shapeOf(lstm.getX());
-        int64_t h = lstm.getHiddenSize();
-        return DimTuple{x[2] + h, 4 * h * lstm.getNumDirections(), x[0], x[1],
-                        1};
+        return LayerShape::lstmGates(x[0], x[1], x[2], lstm.getHiddenSize(),
+                                     lstm.getNumDirections());
       })
-      .Case([](LSTMCellOp cell) -> std::optional<DimTuple> {
+      .Case([](LSTMCellOp cell) -> std::optional<LayerShape> {
         ArrayRef<int64_t> x = shapeOf(cell.getX());
-        int64_t h = shapeOf(cell.getH())[1];
-        return DimTuple{x[1] + h, 4 * h, 1, x[0], 1};
+        return LayerShape::lstmGates(1, x[0], x[1], shapeOf(cell.getH())[1], 1);
       })
       .Default([](Operation *) { return std::nullopt; });
+}
+
+std::optional<DimTuple> rapid::getLayerWorkload(Operation *op) {
+  std::optional<LayerShape> layer = getLayerShape(op);
+  if (!layer)
+    return std::nullopt;
+  return makeWorkload(*layer, Kernel::FWD).dims;
 }
 
 void rapid::setLayerBias(Operation *layer, Value bias) {

@@ -13,6 +13,7 @@
 #define RAPID_DIALECT_RAPID_RAPIDDIALECT_H
 
 #include "rapid/Support/Vocabulary.h"
+#include "rapid/Workload/Workload.h"
 
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -37,13 +38,13 @@
 
 namespace rapid {
 
-/// The workload of a layer op in the dimensions {in, out, ij, mb, kij}
-/// (conv2d: in = C/groups, out = O, ij = OH*OW, mb = N, kij = KH*KW;
-/// conv_transpose2d: the same over the input pixels, ij = H*W; matmul
-/// and gemm: in = K, out = N, mb = M times the batch; lstm: in = I + H,
-/// out = 4H times the directions, ij = timesteps, mb = batch). The product of
-/// the five is the layer's MAC count. std::nullopt for ops that are not
-/// layers.
+/// The geometry of a layer op (conv2d, conv_transpose2d, matmul, gemm, lstm,
+/// lstm_cell) for the workload library; std::nullopt for other ops.
+std::optional<LayerShape> getLayerShape(mlir::Operation *op);
+
+/// The inference (FWD) workload of a layer op in the dimensions
+/// {in, out, ij, mb, kij} (rapid::makeWorkload); the product of the five is
+/// the layer's MAC count. std::nullopt for ops that are not layers.
 std::optional<DimTuple> getLayerWorkload(mlir::Operation *op);
 
 /// Sets (or adds) the bias operand of a conv2d or gemm, which both take

@@ -1,0 +1,93 @@
+//===- Workload.cpp - Layer workloads in the DeepTools dimensions ---------===//
+//
+// Part of the rapid project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "rapid/Workload/Workload.h"
+
+#include "llvm/Support/ErrorHandling.h"
+
+using namespace rapid;
+
+#define RAPID_SPELLING(E, S, ...) S,
+template <> llvm::ArrayRef<llvm::StringRef> rapid::spellings<Kernel>() {
+  static const llvm::StringRef names[] = {RAPID_KERNELS(RAPID_SPELLING)};
+  return names;
+}
+#undef RAPID_SPELLING
+
+LayerShape LayerShape::conv(int64_t batch, int64_t inChannels, int64_t inH,
+                            int64_t inW, int64_t outChannels, int64_t outH,
+                            int64_t outW, int64_t kernelH, int64_t kernelW,
+                            int64_t groups) {
+  LayerShape s;
+  s.batch = batch;
+  s.inChannels = inChannels;
+  s.outChannels = outChannels;
+  s.groups = groups;
+  s.inH = inH;
+  s.inW = inW;
+  s.outH = outH;
+  s.outW = outW;
+  s.kernelH = kernelH;
+  s.kernelW = kernelW;
+  return s;
+}
+
+LayerShape LayerShape::fullyConnected(int64_t batch, int64_t in, int64_t out) {
+  return conv(batch, in, 1, 1, out, 1, 1, 1, 1, 1);
+}
+
+LayerShape LayerShape::lstmGates(int64_t timesteps, int64_t batch,
+                                 int64_t input, int64_t hidden,
+                                 int64_t directions) {
+  // Each step computes [x_t, h_{t-1}] x W^T for the 4 gates of every
+  // direction: timesteps play the role of output pixels.
+  return conv(batch, input + hidden, timesteps, 1, 4 * hidden * directions,
+              timesteps, 1, 1, 1, 1);
+}
+
+int64_t Workload::macs() const {
+  int64_t n = 1;
+  for (int64_t d : dims)
+    n *= d;
+  return n;
+}
+
+Workload rapid::makeWorkload(const LayerShape &l, Kernel kernel) {
+  const DimMask in = dimBit(Dim::In), out = dimBit(Dim::Out),
+                ij = dimBit(Dim::Ij), mb = dimBit(Dim::Mb),
+                kij = dimBit(Dim::Kij);
+  int64_t inPerGroup = l.inChannels / l.groups;
+  int64_t outPerGroup = l.outChannels / l.groups;
+  int64_t taps = l.kernelH * l.kernelW;
+  Workload w;
+  w.kernel = kernel;
+  switch (kernel) {
+  case Kernel::FWD:
+    // Each output element sums C/G inputs over the kernel window.
+    w.dims = {inPerGroup, l.outChannels, l.outH * l.outW, l.batch, taps};
+    w.indexedBy = {DimMask(in | ij | kij | mb), DimMask(in | out | kij),
+                   DimMask(out | ij | mb)};
+    break;
+  case Kernel::BWD:
+    // The input error sums O/G output errors over the (flipped) window: in
+    // and out swap. ij counts the forward pixels, so that every forward
+    // product has exactly one backward product (the zeros a strided layer's
+    // dilated error map would add are not computed).
+    w.dims = {outPerGroup, l.inChannels, l.outH * l.outW, l.batch, taps};
+    w.indexedBy = {DimMask(in | ij | kij | mb), DimMask(in | out | kij),
+                   DimMask(out | ij | mb)};
+    break;
+  case Kernel::UPD:
+    // Each weight gradient sums over the batch and the output pixels.
+    w.dims = {inPerGroup, l.outChannels, l.outH * l.outW, l.batch, taps};
+    w.indexedBy = {DimMask(in | ij | kij | mb), DimMask(out | ij | mb),
+                   DimMask(in | out | kij)};
+    break;
+  }
+  DimMask all = in | out | ij | mb | kij;
+  w.reduced = DimMask(all & ~w.indexedBy[unsigned(DataStructure::Outp)]);
+  return w;
+}
