@@ -338,6 +338,12 @@ private:
   //===--- Conversion -----------------------------------------------------===//
 
   LogicalResult convertNode();
+  struct ConvParts {
+    Value x, w, bias;
+    SmallVector<int64_t> strides, dilations;
+    int64_t groups = 1;
+  };
+  FailureOr<ConvParts> convParts(StringRef kind);
   LogicalResult convertConv();
   LogicalResult convertConvTranspose();
   LogicalResult convertGemm();
@@ -1074,118 +1080,109 @@ static DenseI64ArrayAttr arrayUnless(OpBuilder &b, ArrayRef<int64_t> values,
   return b.getDenseI64ArrayAttr(values);
 }
 
-LogicalResult Importer::convertConv() {
+/// The operands and window attributes Conv and ConvTranspose share, checked:
+/// a rank-4 input, a rank-4 weight, an optional bias, 2 strides and 2
+/// dilations in [1, kMaxDim], a kernel_shape matching the weight, a group.
+FailureOr<Importer::ConvParts> Importer::convParts(StringRef kind) {
   FailureOr<Value> x = runtime(0);
   if (failed(x))
     return failure();
-  ArrayRef<int64_t> xShape = shapeOf(*x);
-  if (xShape.size() != 4)
-    return nodeError() << "only 2-D convolutions (rank-4 NCHW input) are "
-                          "supported, got input shape "
-                       << shapes::format(xShape);
+  if (shapeOf(*x).size() != 4)
+    return nodeError() << "only 2-D " << kind
+                       << " (rank-4 NCHW input) are supported, got input "
+                          "shape "
+                       << shapes::format(shapeOf(*x)),
+           failure();
+  ConvParts parts;
+  parts.x = *x;
   Type element = elementOf(*x);
   FailureOr<Value> w = runtime(1, element);
   if (failed(w))
     return failure();
-  Value bias;
+  parts.w = *w;
   if (hasInput(2)) {
     FailureOr<Value> b = runtime(2, element);
     if (failed(b))
       return failure();
-    bias = *b;
+    parts.bias = *b;
   }
-  ArrayRef<int64_t> wShape = shapeOf(*w);
+  ArrayRef<int64_t> wShape = shapeOf(parts.w);
   if (wShape.size() != 4)
     return nodeError() << "weight must be rank 4, got "
-                       << shapes::format(wShape);
+                       << shapes::format(wShape),
+           failure();
   auto strides = attrInts("strides");
   auto dilations = attrInts("dilations");
   auto kernel = attrInts("kernel_shape");
   auto group = attrInt("group", 1);
   if (failed(strides) || failed(dilations) || failed(kernel) || failed(group))
     return failure();
-  SmallVector<int64_t> s = strides->value_or(SmallVector<int64_t>{1, 1});
-  SmallVector<int64_t> d = dilations->value_or(SmallVector<int64_t>{1, 1});
-  if (s.size() != 2 || d.size() != 2)
-    return nodeError() << "strides and dilations need 2 values for a 2-D "
-                          "convolution";
+  parts.strides = strides->value_or(SmallVector<int64_t>{1, 1});
+  parts.dilations = dilations->value_or(SmallVector<int64_t>{1, 1});
+  parts.groups = *group;
+  for (auto [name, values] :
+       {std::pair<const char *, ArrayRef<int64_t>>{"strides", parts.strides},
+        {"dilations", parts.dilations}})
+    if (values.size() != 2 ||
+        llvm::any_of(values, [](int64_t v) { return v < 1 || v > kMaxDim; }))
+      return nodeError() << "attribute '" << name << "' "
+                         << shapes::format(values) << " needs 2 values in [1, "
+                         << kMaxDim << "]",
+             failure();
   if (*kernel && ArrayRef<int64_t>(**kernel) != wShape.drop_front(2))
     return nodeError() << "kernel_shape " << shapes::format(**kernel)
                        << " differs from the weight's "
-                       << shapes::format(wShape.drop_front(2));
+                       << shapes::format(wShape.drop_front(2)),
+           failure();
+  return parts;
+}
+
+LogicalResult Importer::convertConv() {
+  FailureOr<ConvParts> parts = convParts("convolutions");
+  if (failed(parts))
+    return failure();
+  Value x = parts->x, w = parts->w, bias = parts->bias;
+  ArrayRef<int64_t> xShape = shapeOf(x), wShape = shapeOf(w);
+  Type element = elementOf(x);
+  SmallVector<int64_t> &s = parts->strides, &d = parts->dilations;
+  int64_t groups = parts->groups;
   FailureOr<SmallVector<int64_t, 4>> pads =
       windowPads(xShape, wShape.drop_front(2), s, d);
   if (failed(pads))
     return failure();
   shapes::ShapeResult out =
-      shapes::conv2d(xShape, wShape, shapes::Window2D{{}, s, *pads, d}, *group);
+      shapes::conv2d(xShape, wShape, shapes::Window2D{{}, s, *pads, d}, groups);
   if (!out.ok())
     return nodeError() << out.error;
   auto op = builder.create<Conv2DOp>(
-      loc, tensorType(out.shape, element), *x, *w, bias,
+      loc, tensorType(out.shape, element), x, w, bias,
       arrayUnless(builder, s, 1), arrayUnless(builder, *pads, 0),
       arrayUnless(builder, d, 1),
-      *group == 1 ? IntegerAttr() : builder.getI64IntegerAttr(*group),
+      groups == 1 ? IntegerAttr() : builder.getI64IntegerAttr(groups),
       ActivationAttr());
   setResult(0, op);
   return success();
 }
 
 LogicalResult Importer::convertConvTranspose() {
-  FailureOr<Value> x = runtime(0);
-  if (failed(x))
+  FailureOr<ConvParts> parts = convParts("transposed convolutions");
+  if (failed(parts))
     return failure();
-  ArrayRef<int64_t> xShape = shapeOf(*x);
-  if (xShape.size() != 4)
-    return nodeError() << "only 2-D transposed convolutions (rank-4 NCHW "
-                          "input) are supported, got input shape "
-                       << shapes::format(xShape);
-  Type element = elementOf(*x);
-  FailureOr<Value> w = runtime(1, element);
-  if (failed(w))
-    return failure();
-  Value bias;
-  if (hasInput(2)) {
-    FailureOr<Value> b = runtime(2, element);
-    if (failed(b))
-      return failure();
-    bias = *b;
-  }
-  ArrayRef<int64_t> wShape = shapeOf(*w);
-  if (wShape.size() != 4)
-    return nodeError() << "weight must be rank 4, got "
-                       << shapes::format(wShape);
-  auto strides = attrInts("strides");
-  auto dilations = attrInts("dilations");
-  auto kernel = attrInts("kernel_shape");
+  Value x = parts->x, w = parts->w, bias = parts->bias;
+  ArrayRef<int64_t> xShape = shapeOf(x), wShape = shapeOf(w);
+  Type element = elementOf(x);
+  SmallVector<int64_t> &s = parts->strides, &d = parts->dilations;
   auto outPad = attrInts("output_padding");
   auto outShape = attrInts("output_shape");
   auto padsAttr = attrInts("pads");
   auto autoPad = attrString("auto_pad", "NOTSET");
-  auto group = attrInt("group", 1);
-  if (failed(strides) || failed(dilations) || failed(kernel) ||
-      failed(outPad) || failed(outShape) || failed(padsAttr) ||
-      failed(autoPad) || failed(group))
+  if (failed(outPad) || failed(outShape) || failed(padsAttr) || failed(autoPad))
     return failure();
-  SmallVector<int64_t> s = strides->value_or(SmallVector<int64_t>{1, 1});
-  SmallVector<int64_t> d = dilations->value_or(SmallVector<int64_t>{1, 1});
   SmallVector<int64_t> op = outPad->value_or(SmallVector<int64_t>{0, 0});
-  for (auto [name, values] :
-       {std::pair<const char *, ArrayRef<int64_t>>{"strides", s},
-        {"dilations", d}})
-    if (values.size() != 2 ||
-        llvm::any_of(values, [](int64_t v) { return v < 1 || v > kMaxDim; }))
-      return nodeError() << "attribute '" << name << "' "
-                         << shapes::format(values) << " needs 2 values in [1, "
-                         << kMaxDim << "]";
   if (op.size() != 2 ||
       llvm::any_of(op, [](int64_t v) { return v < 0 || v > kMaxDim; }))
     return nodeError() << "attribute 'output_padding' " << shapes::format(op)
                        << " needs 2 values in [0, " << kMaxDim << "]";
-  if (*kernel && ArrayRef<int64_t>(**kernel) != wShape.drop_front(2))
-    return nodeError() << "kernel_shape " << shapes::format(**kernel)
-                       << " differs from the weight's "
-                       << shapes::format(wShape.drop_front(2));
   // Pads come explicitly, or from output_shape / SAME: the total padding is
   // what the full transposed output exceeds the requested size by.
   SmallVector<int64_t, 4> pads = {0, 0, 0, 0};
@@ -1224,14 +1221,15 @@ LogicalResult Importer::convertConvTranspose() {
                             "NOTSET, VALID, SAME_UPPER or SAME_LOWER");
   }
   shapes::ShapeResult out = shapes::convTranspose2d(
-      xShape, wShape, shapes::Window2D{{}, s, pads, d}, op, *group);
+      xShape, wShape, shapes::Window2D{{}, s, pads, d}, op, parts->groups);
   if (!out.ok())
     return nodeError() << out.error;
   auto result = builder.create<ConvTranspose2DOp>(
-      loc, tensorType(out.shape, element), *x, *w, bias,
+      loc, tensorType(out.shape, element), x, w, bias,
       arrayUnless(builder, s, 1), arrayUnless(builder, pads, 0),
       arrayUnless(builder, d, 1), arrayUnless(builder, op, 0),
-      *group == 1 ? IntegerAttr() : builder.getI64IntegerAttr(*group),
+      parts->groups == 1 ? IntegerAttr()
+                         : builder.getI64IntegerAttr(parts->groups),
       ActivationAttr());
   setResult(0, result);
   return success();

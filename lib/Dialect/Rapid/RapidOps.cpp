@@ -243,6 +243,18 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
 // Layers
 //===----------------------------------------------------------------------===//
 
+/// An optional per-output-channel bias of an NCHW layer: one value per
+/// channel, in the result's element type.
+static LogicalResult verifyChannelBias(Operation *op, Value bias,
+                                       Value output) {
+  if (!bias)
+    return success();
+  if (failed(verifyVector(op, bias, shapeOf(output)[1], "bias",
+                          "one value per output channel")))
+    return failure();
+  return verifySameElementType(op, {bias, output});
+}
+
 LogicalResult Conv2DOp::verify() {
   SmallVector<int64_t, 2> strides = getStrideValues();
   SmallVector<int64_t, 4> pads = getPadValues();
@@ -254,10 +266,7 @@ LogicalResult Conv2DOp::verify() {
                                      window, getGroupCount()),
                       getOutput())))
     return failure();
-  if (getBias() &&
-      (failed(verifyVector(*this, getBias(), shapeOf(getWeight())[0], "bias",
-                           "one value per output channel")) ||
-       failed(verifySameElementType(*this, {getBias(), getOutput()}))))
+  if (failed(verifyChannelBias(*this, getBias(), getOutput())))
     return failure();
   return verifyLayerMapping(*this);
 }
@@ -273,10 +282,7 @@ LogicalResult ConvTranspose2DOp::verify() {
                              getOutputPaddingValues(), getGroupCount()),
                          getOutput())))
     return failure();
-  if (getBias() &&
-      (failed(verifyVector(*this, getBias(), shapeOf(getOutput())[1], "bias",
-                           "one value per output channel")) ||
-       failed(verifySameElementType(*this, {getBias(), getOutput()}))))
+  if (failed(verifyChannelBias(*this, getBias(), getOutput())))
     return failure();
   return verifyLayerMapping(*this);
 }
