@@ -146,18 +146,30 @@ static ShapeResult spatialOutput(ArrayRef<int64_t> input,
   return ShapeResult::success(hw);
 }
 
+/// Checks shared by convolution and its transpose: operand ranks, the window
+/// and the group count. `weightLayout` names the weight's expected dimensions.
+static std::string checkConvOperands(ArrayRef<int64_t> input,
+                                     ArrayRef<int64_t> weight,
+                                     llvm::StringRef weightLayout,
+                                     const Window2D &w, int64_t groups) {
+  if (input.size() != 4)
+    return msg("input must be rank 4 (NxCxHxW), got ", format(input));
+  if (weight.size() != 4)
+    return msg("weight must be rank 4 (", weightLayout, "), got ",
+               format(weight));
+  if (std::string e = shapes::checkWindow(w, /*needKernel=*/false); !e.empty())
+    return e;
+  if (groups < 1)
+    return msg("groups must be >= 1, got ", groups);
+  return "";
+}
+
 ShapeResult shapes::conv2d(ArrayRef<int64_t> input, ArrayRef<int64_t> weight,
                            const Window2D &w, int64_t groups) {
-  if (input.size() != 4)
-    return ShapeResult::failure(
-        msg("input must be rank 4 (NxCxHxW), got ", format(input)));
-  if (weight.size() != 4)
-    return ShapeResult::failure(
-        msg("weight must be rank 4 (OxC/groupsxKHxKW), got ", format(weight)));
-  if (std::string e = checkWindow(w, /*needKernel=*/false); !e.empty())
+  if (std::string e =
+          checkConvOperands(input, weight, "OxC/groupsxKHxKW", w, groups);
+      !e.empty())
     return ShapeResult::failure(e);
-  if (groups < 1)
-    return ShapeResult::failure(msg("groups must be >= 1, got ", groups));
   if (input[1] % groups != 0)
     return ShapeResult::failure(msg("input channels (", input[1],
                                     ") are not divisible by groups (", groups,
@@ -180,16 +192,10 @@ ShapeResult shapes::convTranspose2d(ArrayRef<int64_t> input,
                                     ArrayRef<int64_t> weight, const Window2D &w,
                                     ArrayRef<int64_t> outputPadding,
                                     int64_t groups) {
-  if (input.size() != 4)
-    return ShapeResult::failure(
-        msg("input must be rank 4 (NxCxHxW), got ", format(input)));
-  if (weight.size() != 4)
-    return ShapeResult::failure(
-        msg("weight must be rank 4 (CxO/groupsxKHxKW), got ", format(weight)));
-  if (std::string e = checkWindow(w, /*needKernel=*/false); !e.empty())
+  if (std::string e =
+          checkConvOperands(input, weight, "CxO/groupsxKHxKW", w, groups);
+      !e.empty())
     return ShapeResult::failure(e);
-  if (groups < 1)
-    return ShapeResult::failure(msg("groups must be >= 1, got ", groups));
   if (weight[0] != input[1])
     return ShapeResult::failure(msg("weight input channels (", weight[0],
                                     ") must equal the input channels (",
