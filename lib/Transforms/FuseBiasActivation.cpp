@@ -129,12 +129,7 @@ struct FuseBiasActivationPass
         for (int64_t c = 0; c < channels; ++c)
           (*bias)[c] += (*oldValues)[c];
       }
-      Value b = makeBias(rewriter, loc, *bias, resultType.getElementType());
-      rewriter.modifyOpInPlace(conv, [&] {
-        setLayerBias(conv, b);
-        conv->setLoc(loc);
-      });
-      rewriter.replaceOp(add, conv->getResults());
+      absorbAdd(rewriter, add, conv, *bias, loc);
       return success();
     }
 
@@ -167,13 +162,21 @@ struct FuseBiasActivationPass
       for (int64_t c = 0; c < columns; ++c)
         (*bias)[c] += (*oldValues)[c];
     }
-    Value b = makeBias(rewriter, loc, *bias, resultType.getElementType());
-    rewriter.modifyOpInPlace(gemm, [&] {
-      setLayerBias(gemm, b);
-      gemm->setLoc(loc);
-    });
-    rewriter.replaceOp(add, gemm->getResults());
+    absorbAdd(rewriter, add, gemm, *bias, loc);
     return success();
+  }
+
+  /// Gives `layer` the combined `bias` and the add's location, then lets the
+  /// layer's result stand in for the add.
+  static void absorbAdd(RewriterBase &rewriter, AddOp add, Operation *layer,
+                        ArrayRef<double> bias, Location loc) {
+    Type element = cast<ShapedType>(add.getType()).getElementType();
+    Value b = makeBias(rewriter, loc, bias, element);
+    rewriter.modifyOpInPlace(layer, [&] {
+      setLayerBias(layer, b);
+      layer->setLoc(loc);
+    });
+    rewriter.replaceOp(add, layer->getResults());
   }
 
   static Value makeBias(OpBuilder &builder, Location loc,
