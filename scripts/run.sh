@@ -2,7 +2,7 @@
 # The README's main command: installs what is missing, builds, and compiles
 # the default model, LeNet-5 trained on Fashion-MNIST
 # (models/lenet5_fashion.onnx), through every stage that exists, printing
-# its layers. Another model: bash scripts/run.sh path/to/model.onnx
+# its layers and their mapping on rapid-core. Another model: bash scripts/run.sh path/to/model.onnx
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${RAPID_BUILD_DIR:-$root/build}"
@@ -14,7 +14,7 @@ bash "$root/scripts/build.sh"
 mkdir -p "$out"
 name="$(basename "${model%.*}")"
 echo "[run] rapidc $model -> $out/$name.mlir"
-"$build/bin/rapidc" "$model" -v --time-passes --print-op-stats \
+"$build/bin/rapidc" "$model" -v --time-passes --print-op-stats --report \
   -o "$out/$name.mlir"
 echo "[run] per-layer JSON summary -> $out/$name.summary.json"
 "$build/bin/rapidc" "$model" --emit=summary -q -o "$out/$name.summary.json"

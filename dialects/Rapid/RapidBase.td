@@ -46,6 +46,12 @@ def Rapid_Dialect : Dialect {
     /// Names of the discardable mapping attributes.
     static constexpr ::llvm::StringLiteral kSpatialAttrName = "rapid.spatial";
     static constexpr ::llvm::StringLiteral kMappingAttrName = "rapid.mapping";
+    /// Training: the mappings of the back-propagation and weight-update
+    /// kernels (rapid.mapping is the forward one).
+    static constexpr ::llvm::StringLiteral kMappingBwdAttrName = "rapid.mapping_bwd";
+    static constexpr ::llvm::StringLiteral kMappingUpdAttrName = "rapid.mapping_upd";
+    /// The mapping attribute name of a training kernel.
+    static ::llvm::StringRef mappingAttrName(::rapid::Kernel kernel);
 
   private:
     void registerAttributes();

@@ -6,6 +6,7 @@
 
 #include "rapid/Target/LayerSummary.h"
 #include "rapid/Dialect/Rapid/RapidDialect.h"
+#include "rapid/Target/MappingReport.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -105,17 +106,6 @@ void rapid::writeLayerSummaryJSON(const ModelSummary &summary,
   os << llvm::formatv("{0:2}", root) << "\n";
 }
 
-/// The name a layer carries: the ONNX node name, or the source location.
-static std::string layerName(Location loc) {
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location inner : fused.getLocations())
-      if (auto name = dyn_cast<NameLoc>(inner))
-        return name.getName().str();
-  return locationString(loc);
-}
-
 void rapid::printLayerTable(const ModelSummary &summary,
                             llvm::raw_ostream &os) {
   os << llvm::formatv("{0,-4} {1,-28} {2,-16} {3,7} {4,7} {5,8} {6,5} {7,5} "
@@ -124,7 +114,7 @@ void rapid::printLayerTable(const ModelSummary &summary,
                       "params", "MACs");
   unsigned index = 0;
   for (const LayerEntry &e : summary.layers) {
-    std::string name = layerName(e.op->getLoc());
+    std::string name = layerName(e.op);
     if (name.size() > 28)
       name = name.substr(0, 25) + "...";
     os << llvm::formatv("{0,-4} {1,-28} {2,-16} {3,7} {4,7} {5,8} {6,5} "

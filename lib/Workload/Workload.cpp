@@ -8,6 +8,8 @@
 
 #include "llvm/Support/ErrorHandling.h"
 
+#include <algorithm>
+
 using namespace rapid;
 
 #define RAPID_SPELLING(E, S, ...) S,
@@ -64,6 +66,13 @@ Workload rapid::makeWorkload(const LayerShape &l, Kernel kernel) {
   int64_t taps = l.kernelH * l.kernelW;
   Workload w;
   w.kernel = kernel;
+  w.halo.outW = l.outW;
+  w.halo.strideH = l.strideH;
+  w.halo.strideW = l.strideW;
+  w.halo.kernelW = l.kernelW;
+  w.halo.dilationH = l.dilationH;
+  w.halo.dilationW = l.dilationW;
+  w.halo.enabled = !l.inputCentric && taps * l.outH * l.outW > 1;
   switch (kernel) {
   case Kernel::FWD:
     // Each output element sums C/G inputs over the kernel window.
@@ -89,5 +98,60 @@ Workload rapid::makeWorkload(const LayerShape &l, Kernel kernel) {
   }
   DimMask all = in | out | ij | mb | kij;
   w.reduced = DimMask(all & ~w.indexedBy[unsigned(DataStructure::Outp)]);
+  // In a grouped layer an Out tile spans groups, each with its own input
+  // channels (BWD: the error channels of the input channels' group).
+  w.outPerGroup = kernel == Kernel::BWD ? inPerGroup : outPerGroup;
+  if (l.groups > 1)
+    w.indexedBy[unsigned(DataStructure::Inp)] |= out;
   return w;
+}
+
+static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+DimTuple rapid::kernelSplit(Kernel kernel, const DimTuple &forwardSplit) {
+  DimTuple s = forwardSplit;
+  if (kernel == Kernel::BWD)
+    std::swap(s[unsigned(Dim::In)], s[unsigned(Dim::Out)]);
+  return s;
+}
+
+Workload rapid::splitWorkload(const Workload &w, const DimTuple &split) {
+  Workload s = w;
+  for (unsigned d = 0; d < kNumDims; ++d)
+    s.dims[d] = ceilDiv(w.dims[d], split[d]);
+  s.outPerGroup = std::min(w.outPerGroup, s.dims[unsigned(Dim::Out)]);
+  return s;
+}
+
+int64_t HaloGeometry::inputPixels(int64_t ij, int64_t kij) const {
+  if (!enabled)
+    return ij;
+  // Output rows/columns the tile spans, and kernel rows/columns of the taps.
+  int64_t rows = ij <= outW ? 1 : ceilDiv(ij, outW);
+  int64_t cols = std::min(ij, outW);
+  int64_t kRows = kij <= kernelW ? 1 : ceilDiv(kij, kernelW);
+  int64_t kCols = std::min(kij, kernelW);
+  return ((rows - 1) * strideH + (kRows - 1) * dilationH + 1) *
+         ((cols - 1) * strideW + (kCols - 1) * dilationW + 1);
+}
+
+int64_t Workload::footprint(DataStructure ds, const DimTuple &t) const {
+  auto at = [&](Dim d) { return t[unsigned(d)]; };
+  switch (ds) {
+  case DataStructure::Inp: {
+    int64_t channels = at(Dim::In);
+    if (indexes(DataStructure::Inp, Dim::Out))
+      channels *= ceilDiv(at(Dim::Out), outPerGroup);
+    return channels * at(Dim::Mb) * halo.inputPixels(at(Dim::Ij), at(Dim::Kij));
+  }
+  case DataStructure::Ker:
+  case DataStructure::Outp: {
+    int64_t n = 1;
+    for (unsigned d = 0; d < kNumDims; ++d)
+      if (indexedBy[unsigned(ds)] & (1u << d))
+        n *= t[d];
+    return n;
+  }
+  }
+  llvm_unreachable("data structure");
 }

@@ -6,13 +6,17 @@
 //
 // rapidc runs the compiler's stages in order on one model and writes what
 // --emit asks for. Stages present in this build: parse and verify the rapid
-// dialect, graph preparation (-O1), and the emitters below.
+// dialect, graph preparation (-O1), DeepMatrix mapping for --arch (searched
+// at -O1, the hand-tuned baseline at -O0), the mapping report, and the
+// emitters below.
 //
 //===----------------------------------------------------------------------===//
 
 #include "rapid/Import/OnnxImporter.h"
 #include "rapid/InitRapid.h"
 #include "rapid/Target/LayerSummary.h"
+#include "rapid/Target/MappingReport.h"
+#include "rapid/Transforms/Passes.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
@@ -55,8 +59,10 @@ cl::opt<Emit>
          cl::cat(rapidcCategory));
 cl::opt<char> optLevel("O", cl::Prefix, cl::init('1'), cl::value_desc("level"),
                        cl::desc("Optimization level: -O0 keeps the graph as "
-                                "given, -O1 (default) runs graph preparation "
-                                "(rapid-graph-prep)"),
+                                "given and maps every layer with the "
+                                "hand-tuned baseline mapping; -O1 (default) "
+                                "runs graph preparation (rapid-graph-prep) "
+                                "and the DeepMatrix mapping search"),
                        cl::cat(rapidcCategory));
 cl::opt<int64_t> batchSize("batch", cl::value_desc("N"),
                            cl::desc("ONNX input: bind a symbolic leading "
@@ -71,6 +77,40 @@ cl::opt<bool> printOpStats(
     "print-op-stats",
     cl::desc("Print op counts and per-layer workload, parameters and MACs"),
     cl::cat(rapidcCategory));
+cl::opt<std::string>
+    archName("arch", cl::value_desc("name|file.json"), cl::init("rapid-core"),
+             cl::desc("Target architecture: a preset (rapid-core, "
+                      "deeptools-chip, deeptools-64chip, ...; see arch/) or a "
+                      "description file (docs/arch.md)"),
+             cl::cat(rapidcCategory));
+cl::opt<std::string> modeName("mode", cl::value_desc("infer|train"),
+                              cl::init("infer"),
+                              cl::desc("infer maps the forward pass; train "
+                                       "also maps back-propagation and the "
+                                       "weight update of every layer"),
+                              cl::cat(rapidcCategory));
+cl::opt<std::string> precisionName(
+    "precision", cl::value_desc("fp16|hfp8|int8|int4|int2"), cl::init("fp16"),
+    cl::desc("PE-array precision of every layer (fp16 accumulates in fp32, "
+             "hfp8 in fp16 chunks of 64)"),
+    cl::cat(rapidcCategory));
+cl::opt<bool> noMap("no-map",
+                    cl::desc("Stop before mapping (--emit=summary without "
+                             "--report does not map either)"),
+                    cl::cat(rapidcCategory));
+cl::opt<int64_t> mapBudget("map-budget", cl::value_desc("N"), cl::init(4000000),
+                           cl::desc("Cost-model evaluations allowed per layer "
+                                    "kernel in the mapping search (0: "
+                                    "unlimited)"),
+                           cl::cat(rapidcCategory));
+cl::opt<bool> report("report",
+                     cl::desc("Print the per-layer mapping table: dataflow, "
+                              "tiles, loop order, predicted cycles and their "
+                              "breakdown, speedup over the baseline mapping"),
+                     cl::cat(rapidcCategory));
+cl::opt<std::string> reportJSON("report-json", cl::value_desc("file"),
+                                cl::desc("Write the mapping report as JSON"),
+                                cl::cat(rapidcCategory));
 cl::opt<bool> verbose("v", cl::desc("Print each phase as it starts"),
                       cl::cat(rapidcCategory));
 cl::opt<bool> quiet("q", cl::desc("Do not print the closing summary line"),
@@ -115,7 +155,10 @@ int main(int argc, char **argv) {
       "rapidc: compiles a model for a RaPiD-style AI accelerator\n\n"
       "  rapidc model.onnx -o model.mlir           import + graph preparation\n"
       "  rapidc model.onnx --print-op-stats -o /dev/null   layers and MACs\n"
-      "  rapidc model.mlir --emit=summary          per-layer JSON\n\n"
+      "  rapidc model.mlir --emit=summary          per-layer JSON\n"
+      "  rapidc model.onnx --arch deeptools-chip --report -o model.mlir\n"
+      "                                           map every layer, print the "
+      "table\n\n"
       "Input is an ONNX model (opsets 9-17) or a model in the rapid dialect\n"
       "(.mlir). Diagnostics name the file, node or line, and the reason; the\n"
       "exit code is non-zero on any error and no output file is left.\n");
@@ -189,6 +232,43 @@ int main(int argc, char **argv) {
   }
   module->walk([&](Operation *) { ++opsAfter; });
 
+  // Mapping: DeepMatrix for every layer kernel on --arch.
+  rapid::MappingStatsSink mapStats;
+  std::optional<rapid::ArchSpec> arch;
+  // The layer summary alone needs no mapping unless a report is asked for.
+  bool wantReport = report || !reportJSON.empty();
+  if (!noMap && (emit == Emit::MLIR || wantReport)) {
+    llvm::Expected<rapid::ArchSpec> spec = rapid::loadArchSpec(archName);
+    if (!spec)
+      return fail("--arch: " + llvm::toString(spec.takeError()));
+    arch = std::move(*spec);
+    if (modeName != "infer" && modeName != "train")
+      return fail("--mode must be infer or train, got '" + modeName + "'");
+    if (!rapid::parsePrecisionPolicy(precisionName))
+      return fail("--precision must be fp16, hfp8, int8, int4 or int2, got '" +
+                  precisionName + "'");
+    if (mapBudget < 0)
+      return fail("--map-budget must be >= 0, got " + llvm::Twine(mapBudget));
+    phase(optLevel == '1' ? "mapping (rapid-deep-matrix) on " + arch->name
+                          : "baseline mapping on " + arch->name);
+    PassManager pm(&context);
+    if (failed(applyPassManagerCLOptions(pm)))
+      return fail("invalid pass manager options");
+    TimingScope mapTiming = timing.nest("Mapping");
+    pm.enableTiming(mapTiming);
+    rapid::RapidDeepMatrixOptions options;
+    options.arch = archName;
+    options.mode = modeName;
+    options.precision = precisionName;
+    options.budget = mapBudget;
+    options.search = optLevel == '1';
+    pm.addPass(rapid::createDeepMatrixPass(options, &mapStats));
+    if (failed(pm.run(*module)))
+      return fail("mapping failed on '" + inputFilename + "'");
+  } else if (wantReport) {
+    return fail("--report needs the mapping stage; drop --no-map");
+  }
+
   phase("writing " + outputFilename);
   auto output = openOutputFile(outputFilename, &errorMessage);
   if (!output)
@@ -196,6 +276,18 @@ int main(int argc, char **argv) {
   rapid::ModelSummary summary = rapid::summarizeModel(*module);
   if (printOpStats)
     rapid::printLayerTable(summary, llvm::outs());
+  std::optional<rapid::MappingReport> mapReport;
+  if (arch)
+    mapReport = rapid::buildMappingReport(*module, *arch, &mapStats);
+  if (report)
+    rapid::printMappingReport(*mapReport, llvm::outs());
+  if (!reportJSON.empty()) {
+    auto json = openOutputFile(reportJSON, &errorMessage);
+    if (!json)
+      return fail("cannot write '" + reportJSON + "': " + errorMessage);
+    rapid::writeMappingReportJSON(*mapReport, json->os());
+    json->keep();
+  }
   {
     TimingScope emitTiming = timing.nest("Emit");
     if (emit == Emit::MLIR)
@@ -218,6 +310,16 @@ int main(int argc, char **argv) {
         outputFilename == "-" ? std::string("stdout")
                               : std::string(outputFilename),
         seconds, summary.layers.size() == 1 ? "" : "s");
+    if (mapReport && !mapReport->rows.empty())
+      llvm::errs() << llvm::formatv(
+          "rapidc: mapped {0} layer kernel{5} on {1}: {2:F3} ms predicted per "
+          "core, {3:F1}% utilization, {4:F2}x over the baseline mapping\n",
+          mapReport->rows.size(), mapReport->arch,
+          mapReport->total.total() / (mapReport->frequencyGHz * 1e6),
+          100 * mapReport->total.utilization(),
+          mapReport->baselineTotal.total() /
+              std::max(mapReport->total.total(), 1e-9),
+          mapReport->rows.size() == 1 ? "" : "s");
   }
   return 0;
 }

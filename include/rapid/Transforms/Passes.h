@@ -20,6 +20,19 @@ namespace rapid {
 #define GEN_PASS_REGISTRATION
 #include "rapid/Transforms/Passes.h.inc"
 
+struct MappingStatsSink;
+struct PrecisionConfig;
+
+/// rapid-deep-matrix that also reports each layer kernel's search
+/// statistics into `sink` (for rapidc --report).
+std::unique_ptr<mlir::Pass>
+createDeepMatrixPass(const RapidDeepMatrixOptions &options,
+                     MappingStatsSink *sink);
+
+/// The operand and accumulation precisions of a --precision policy name
+/// (fp16, hfp8, int8, int4, int2); std::nullopt for an unknown name.
+std::optional<PrecisionConfig> parsePrecisionPolicy(llvm::StringRef name);
+
 /// Adds the graph-preparation passes that `rapidc` runs before mapping.
 void buildGraphPrepPipeline(mlir::OpPassManager &pm);
 

@@ -86,4 +86,54 @@ def RapidFuseBiasActivation : Pass<"rapid-fuse-bias-activation"> {
   ];
 }
 
+def RapidDeepMatrix : Pass<"rapid-deep-matrix", "::mlir::ModuleOp"> {
+  let summary = "Maps every layer onto a core: dataflow, tiles, loop order (DeepMatrix)";
+  let description = [{
+    For every layer op (`conv2d`, `conv_transpose2d`, `matmul`, `gemm`,
+    `lstm`, `lstm_cell`) and every kernel it runs (FWD; in `mode=train` also
+    BWD and UPD), searches the per-core mapping the waveform cost model
+    prices lowest (docs/cost-model.md) and attaches it as `rapid.mapping`
+    (`rapid.mapping_bwd`, `rapid.mapping_upd`).
+
+    The core's share of the layer comes from the op's `rapid.spatial`
+    (DeepSpatialMatrix) when present. Otherwise the layer is divided over
+    the cores of one chip model-parallel (out, then ij, then mb, by prime
+    factors of the core count), recorded as `rapid.spatial`, and the cores
+    share the chip's external bandwidth.
+
+    The search keeps the best configurations per dataflow, prunes redundant,
+    over-capacity and bound-dominated configurations, and is deterministic.
+    A layer with no mapping that fits is an error naming the layer.
+    ```
+    rapid-opt --rapid-deep-matrix='arch=rapid-core mode=infer' model.mlir
+    ```
+  }];
+  let dependentDialects = ["::rapid::RapidDialect"];
+  let options = [
+    Option<"arch", "arch", "std::string", /*default=*/"\"rapid-core\"",
+           "Architecture preset name or description file (.json)">,
+    Option<"mode", "mode", "std::string", /*default=*/"\"infer\"",
+           "infer (FWD) or train (FWD, BWD, UPD)">,
+    Option<"precision", "precision", "std::string", /*default=*/"\"fp16\"",
+           "PE precision: fp16 (fp32 accumulation), hfp8 (1-4-3, fp16 "
+           "accumulation in chunks of 64), int8, int4, int2">,
+    Option<"budget", "budget", "int64_t", /*default=*/"4000000",
+           "Cost-model evaluations per layer kernel (0: unlimited)">,
+    Option<"exhaustive", "exhaustive", "bool", /*default=*/"false",
+           "Search every tile size and loop order without pruning (small "
+           "layers only)">,
+    Option<"search", "search", "bool", /*default=*/"true",
+           "Search; false attaches the hand-tuned baseline mapping">
+  ];
+  let statistics = [
+    Statistic<"numKernels", "kernels-mapped", "Number of layer kernels mapped">,
+    Statistic<"numEvaluated", "configurations-evaluated",
+              "Number of cost-model evaluations">,
+    Statistic<"numPrunedCapacity", "pruned-capacity",
+              "Number of tiles pruned for exceeding a scratchpad">,
+    Statistic<"numPrunedBound", "pruned-bound",
+              "Number of B tiles pruned by the lower bound">
+  ];
+}
+
 #endif // RAPID_TRANSFORMS_PASSES_TD

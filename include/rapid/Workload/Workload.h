@@ -48,6 +48,11 @@ struct LayerShape {
   int64_t inChannels = 1, outChannels = 1, groups = 1;
   int64_t inH = 1, inW = 1, outH = 1, outW = 1;
   int64_t kernelH = 1, kernelW = 1;
+  int64_t strideH = 1, strideW = 1, dilationH = 1, dilationW = 1;
+  /// A transposed convolution is input-centric: ij counts input pixels, and
+  /// the kernel window spreads each over the output instead of gathering a
+  /// window of the input, so an input tile has no halo.
+  bool inputCentric = false;
 
   static LayerShape conv(int64_t batch, int64_t inChannels, int64_t inH,
                          int64_t inW, int64_t outChannels, int64_t outH,
@@ -66,6 +71,21 @@ struct LayerShape {
 using DimMask = uint8_t;
 constexpr DimMask dimBit(Dim d) { return DimMask(1u << unsigned(d)); }
 
+/// How the input tile of an ij x kij tile grows with the kernel window (the
+/// halo): the geometry of the output image and of the window.
+struct HaloGeometry {
+  int64_t outW = 1;
+  int64_t strideH = 1, strideW = 1;
+  int64_t kernelW = 1;
+  int64_t dilationH = 1, dilationW = 1;
+  bool enabled = false;
+
+  /// Input pixels an ij tile of `ij` consecutive output pixels (row-major)
+  /// needs for `kij` consecutive kernel taps (row-major): the bounding box
+  /// of the window positions. Without a halo, `ij`.
+  int64_t inputPixels(int64_t ij, int64_t kij) const;
+};
+
 struct Workload {
   Kernel kernel;
   /// Extent of each dimension; the product is the MAC count.
@@ -77,16 +97,33 @@ struct Workload {
   std::array<DimMask, kNumDataStructures> indexedBy;
   /// The dimensions summed over (those that do not index Outp).
   DimMask reduced;
+  /// Grouped layers: consecutive `outPerGroup` elements along Out share the
+  /// same Inp channels (Inp is then indexed by Out too); equals dims[Out]
+  /// for an ungrouped layer.
+  int64_t outPerGroup = 1;
+  HaloGeometry halo;
 
   int64_t macs() const;
   /// Whether dimension `d` indexes data structure `ds`.
   bool indexes(DataStructure ds, Dim d) const {
     return indexedBy[unsigned(ds)] & dimBit(d);
   }
+  int64_t dim(Dim d) const { return dims[unsigned(d)]; }
+  /// Elements of `ds` touched by a tile of `tile` per dimension (the input
+  /// with its halo and, for grouped layers, the groups the Out tile spans).
+  int64_t footprint(DataStructure ds, const DimTuple &tile) const;
 };
 
 /// The workload of `kernel` on a layer.
 Workload makeWorkload(const LayerShape &layer, Kernel kernel);
+
+/// A spatial split (given over the forward dimensions) as it applies to
+/// `kernel`'s dimensions: BWD swaps in and out.
+DimTuple kernelSplit(Kernel kernel, const DimTuple &forwardSplit);
+
+/// The share of one core of `w` under `split` (over w's own dimensions):
+/// each dimension divided, rounded up.
+Workload splitWorkload(const Workload &w, const DimTuple &split);
 
 } // namespace rapid
 

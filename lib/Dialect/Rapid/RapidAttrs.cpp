@@ -518,13 +518,28 @@ LogicalResult MappingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 // The attribute kinds are checked here, when the op is entered; whether the
 // splits and N fit the op's workload is checked by the op's own verifier
 // (verifyLayerMapping), after its shapes are known to be valid.
+StringRef RapidDialect::mappingAttrName(Kernel kernel) {
+  switch (kernel) {
+  case Kernel::FWD:
+    return kMappingAttrName;
+  case Kernel::BWD:
+    return kMappingBwdAttrName;
+  case Kernel::UPD:
+    return kMappingUpdAttrName;
+  }
+  llvm_unreachable("kernel");
+}
+
 LogicalResult RapidDialect::verifyOperationAttribute(Operation *op,
                                                      NamedAttribute attr) {
   StringRef name = attr.getName().strref();
-  if (name != kSpatialAttrName && name != kMappingAttrName)
+  bool isMapping = name == kMappingAttrName || name == kMappingBwdAttrName ||
+                   name == kMappingUpdAttrName;
+  if (name != kSpatialAttrName && !isMapping)
     return op->emitOpError()
            << "has unknown rapid attribute '" << name << "'; expected '"
-           << kSpatialAttrName << "' or '" << kMappingAttrName << "'";
+           << kSpatialAttrName << "', '" << kMappingAttrName << "', '"
+           << kMappingBwdAttrName << "' or '" << kMappingUpdAttrName << "'";
   if (!isa<Conv2DOp, ConvTranspose2DOp, MatMulOp, GemmOp, LSTMOp, LSTMCellOp>(
           op))
     return op->emitOpError()
@@ -535,7 +550,7 @@ LogicalResult RapidDialect::verifyOperationAttribute(Operation *op,
   if (name == kSpatialAttrName && !isa<SpatialAttr>(attr.getValue()))
     return op->emitOpError()
            << "'" << name << "' must be a #rapid.spatial attribute";
-  if (name == kMappingAttrName && !isa<MappingAttr>(attr.getValue()))
+  if (isMapping && !isa<MappingAttr>(attr.getValue()))
     return op->emitOpError()
            << "'" << name << "' must be a #rapid.mapping attribute";
   return success();
@@ -554,19 +569,27 @@ LogicalResult rapid::verifyLayerMapping(Operation *op) {
                << "splits dimension '" << stringify(static_cast<Dim>(i)) << "' "
                << split << " ways but the layer has only " << (*workload)[i];
     }
-  auto mapping = op->getAttrOfType<MappingAttr>(RapidDialect::kMappingAttrName);
-  if (!mapping)
-    return success();
-  // N is the per-core share of the workload after the spatial split.
-  DimTuple expected = *workload;
-  if (spatial)
-    for (unsigned i = 0; i < kNumDims; ++i) {
-      int64_t split = spatial.getChipSplit()[i] * spatial.getCoreSplit()[i];
-      expected[i] = (expected[i] + split - 1) / split;
-    }
-  if (!llvm::equal(mapping.getN(), expected))
-    return op->emitOpError() << "mapping N = " << dimTupleString(mapping.getN())
-                             << " does not match the per-core workload "
-                             << dimTupleString(expected);
+  // N is the per-core share of the kernel's workload after the spatial
+  // split.
+  std::optional<LayerShape> layer = getLayerShape(op);
+  for (Kernel kernel : {Kernel::FWD, Kernel::BWD, Kernel::UPD}) {
+    StringRef name = RapidDialect::mappingAttrName(kernel);
+    auto mapping = op->getAttrOfType<MappingAttr>(name);
+    if (!mapping)
+      continue;
+    DimTuple split;
+    split.fill(1);
+    if (spatial)
+      for (unsigned i = 0; i < kNumDims; ++i)
+        split[i] = spatial.getChipSplit()[i] * spatial.getCoreSplit()[i];
+    DimTuple expected =
+        splitWorkload(makeWorkload(*layer, kernel), kernelSplit(kernel, split))
+            .dims;
+    if (!llvm::equal(mapping.getN(), expected))
+      return op->emitOpError()
+             << "'" << name << "' N = " << dimTupleString(mapping.getN())
+             << " does not match the per-core " << stringify(kernel)
+             << " workload " << dimTupleString(expected);
+  }
   return success();
 }

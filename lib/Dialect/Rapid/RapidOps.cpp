@@ -122,8 +122,17 @@ std::optional<LayerShape> rapid::getLayerShape(Operation *op) {
         ArrayRef<int64_t> x = shapeOf(conv.getInput());
         ArrayRef<int64_t> w = shapeOf(conv.getWeight());
         ArrayRef<int64_t> o = shapeOf(conv.getOutput());
-        return LayerShape::conv(x[0], x[1], x[2], x[3], o[1], o[2], o[3], w[2],
-                                w[3], conv.getGroupCount());
+        LayerShape s = LayerShape::conv(x[0], x[1], x[2], x[3], o[1], o[2],
+                                        o[3], w[2], w[3], conv.getGroupCount());
+        if (std::optional<ArrayRef<int64_t>> st = conv.getStrides()) {
+          s.strideH = (*st)[0];
+          s.strideW = (*st)[1];
+        }
+        if (std::optional<ArrayRef<int64_t>> dl = conv.getDilations()) {
+          s.dilationH = (*dl)[0];
+          s.dilationW = (*dl)[1];
+        }
+        return s;
       })
       .Case([](ConvTranspose2DOp conv) -> std::optional<LayerShape> {
         // Input-centric: every input pixel meets every kernel tap, so the
@@ -131,8 +140,10 @@ std::optional<LayerShape> rapid::getLayerShape(Operation *op) {
         ArrayRef<int64_t> x = shapeOf(conv.getInput());
         ArrayRef<int64_t> w = shapeOf(conv.getWeight());
         ArrayRef<int64_t> o = shapeOf(conv.getOutput());
-        return LayerShape::conv(x[0], x[1], x[2], x[3], o[1], x[2], x[3], w[2],
-                                w[3], conv.getGroupCount());
+        LayerShape s = LayerShape::conv(x[0], x[1], x[2], x[3], o[1], x[2],
+                                        x[3], w[2], w[3], conv.getGroupCount());
+        s.inputCentric = true;
+        return s;
       })
       .Case([](MatMulOp mm) -> std::optional<LayerShape> {
         ArrayRef<int64_t> o = shapeOf(mm.getOutput());

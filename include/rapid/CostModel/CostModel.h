@@ -1,0 +1,182 @@
+//===- CostModel.h - Waveform cost model of a per-core mapping ---*- C++
+//-*-===//
+//
+// Part of the rapid project.
+//
+//===----------------------------------------------------------------------===//
+//
+// The DeepMatrix design point of one layer on one core (dataflow, P/T/B
+// tiles, loop order per stage, precision) and its cost under the waveform
+// model of the seed:
+//
+//   Total = max(Compute, OverlappedComm) + NonOverlappedComm + AuxCompute
+//           + PipelineBubble
+//
+// The program is a three-stage loop nest: B tiles are staged from external
+// memory into the Lx scratchpad, T tiles from Lx into L0, and P tiles are fed
+// to the PE array. Every stage is double-buffered: while iteration i
+// computes, the tiles of iteration i+1 are fetched and the outputs of i-1
+// written back. An iteration of a stage is classified by the outermost loop
+// that advanced into it, which fixes exactly which data structures change;
+// each class contributes count x max(compute, transfer), so the waveform is
+// summed per iteration class in closed form (O(stages x dims x data
+// structures) per evaluation), never per element or per iteration.
+// docs/cost-model.md gives every formula.
+//
+// Plain C++: the search, the report and the benchmarks call it; nothing else
+// derives cycles.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef RAPID_COSTMODEL_COSTMODEL_H
+#define RAPID_COSTMODEL_COSTMODEL_H
+
+#include "rapid/Arch/ArchSpec.h"
+#include "rapid/Workload/Workload.h"
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+namespace rapid {
+
+/// A loop order of one stage, outermost first: a permutation of the dims.
+using LoopOrder = std::array<Dim, kNumDims>;
+
+struct PrecisionConfig {
+  Precision inp = Precision::FP16;
+  Precision ker = Precision::FP16;
+  Precision acc = Precision::FP32;
+  /// Chunk length of chunk-based accumulation; 0: none.
+  int64_t chunk = 0;
+};
+
+/// Where a data structure is (re)fetched: the memory level its refetched
+/// tile lands in and the loop at which that happens.
+struct TransferLocation {
+  MemLevel level;
+  LoopStage stage;
+  Dim dim;
+};
+
+/// One per-core mapping of a layer (the seed's design-space parameters).
+struct Mapping {
+  Dataflow dataflow = Dataflow::WeightStationary;
+  /// The core's workload, the Lx and L0 staging tiles and the PE-array
+  /// tile; per dimension P <= T <= B <= N.
+  DimTuple n{}, b{}, t{}, p{};
+  /// Loop order of each stage (B, T, P), outermost first.
+  std::array<LoopOrder, kNumLoopStages> order{};
+  PrecisionConfig precision;
+};
+
+/// The PE-array side of a dataflow for a kernel: the dimension spread over
+/// the PE rows (reduced across them) and over the column lanes, and the data
+/// structure held stationary in the PE registers. The other dimensions are
+/// temporal: those not indexing the stationary data stream through the array
+/// while it stays; those indexing it step the stationary block.
+struct ArrayGeometry {
+  Dim row, col;
+  DataStructure stationary;
+};
+ArrayGeometry arrayGeometry(Dataflow dataflow, Kernel kernel);
+
+/// The figures of one core the model reads, in cycles and bytes per cycle.
+struct CoreModel {
+  int64_t rows = 0;      // PE rows
+  int64_t peCols = 0;    // PE columns (pipeline depth along a row)
+  int64_t colLanes = 0;  // FP16 MAC lanes across the columns of all arrays
+  int64_t registers = 0; // per PE
+  std::array<unsigned, kNumPrecisions> multiplier{};
+  double extReadBpc = 0, extWriteBpc = 0, extSharedBpc = 0;
+  double lxBpc = 0, l0Bpc = 0;
+  int64_t lxBytes = 0, l0Bytes = 0;
+  double sfuOpsPerCycle = 0;
+  double frequencyGHz = 0;
+
+  /// One core of `arch` while `activeCores` cores of its chip share the
+  /// external memory bandwidth.
+  static CoreModel fromArch(const ArchSpec &arch, int64_t activeCores = 1);
+
+  /// MAC lanes across the columns in the PE precision of `pc` (the wider of
+  /// the two operand formats); 0 when the PE array cannot run it.
+  int64_t lanes(const PrecisionConfig &pc) const;
+};
+
+/// A layer kernel to map: its workload and the SFU operations that go with
+/// it (bias, activation, training axpy), which run on the FP32 SFUs.
+struct LayerTask {
+  Workload workload;
+  double auxOps = 0;
+};
+
+/// Cycles of one layer kernel on one core, split as the seed's table splits
+/// them. total() = macCycles + underUse + bubble + overlappedVisible +
+/// nonOverlapped + aux, which is max(Compute, OverlappedComm) +
+/// NonOverlappedComm + AuxCompute + PipelineBubble summed per iteration.
+struct Cost {
+  double macCycles = 0; // MACs at the PE array's peak rate
+  double underUse = 0;  // PE cycles beyond that: dims that do not fill the
+                        // array, padded edge tiles, L0 bandwidth stalls
+  double bubble = 0;    // pipeline fill/drain, stationary-block swaps
+  double overlappedVisible = 0; // double-buffered transfers outlasting the
+                                // compute they overlap
+  double overlappedHidden = 0;  // the part hidden under compute
+  double nonOverlapped = 0;     // start-up fetches and final write-backs
+  double aux = 0;               // SFU work
+  double extReadBytes = 0, extWriteBytes = 0, lxL0Bytes = 0;
+
+  double compute() const { return macCycles + underUse; }
+  double overlappedComm() const { return overlappedVisible + overlappedHidden; }
+  double total() const {
+    return macCycles + underUse + bubble + overlappedVisible + nonOverlapped +
+           aux;
+  }
+  /// Fraction of the total spent on MACs at peak rate, in [0, 1].
+  double utilization() const {
+    double t = total();
+    return t > 0 ? macCycles / t : 0;
+  }
+};
+
+/// The PE-array tile a dataflow feeds from a T tile (the seed's P_pref, or
+/// less where T is smaller): the row and column dimensions up to the array
+/// size, streaming dimensions whole, stationary-indexed temporal dims 1.
+DimTuple preferredP(const Workload &w, Dataflow dataflow, const DimTuple &t,
+                    const CoreModel &core, const PrecisionConfig &pc);
+
+/// Bytes of the B tile in Lx and of the T tile in L0, double-buffered.
+double lxFootprint(const Workload &w, const DimTuple &b,
+                   const PrecisionConfig &pc);
+double l0Footprint(const Workload &w, const DimTuple &t,
+                   const PrecisionConfig &pc);
+
+/// Why `m` is not a valid mapping of `task` on `core` (tiles out of order or
+/// over capacity, a precision the PE array cannot run); empty when valid.
+std::string checkMapping(const LayerTask &task, const CoreModel &core,
+                         const Mapping &m);
+
+/// The cost of a valid mapping (see checkMapping).
+Cost evaluate(const LayerTask &task, const CoreModel &core, const Mapping &m);
+
+/// Cycles of everything inside one B-stage iteration (the T stage and the PE
+/// array) for the B tile of `m`; the search optimizes it once per B tile
+/// since it does not depend on the B loop order. Fills the part of `cost`
+/// that one B tile contributes.
+double evaluateInner(const Workload &w, const CoreModel &core, const Mapping &m,
+                     Cost &cost);
+
+/// Completes `inner` (from evaluateInner) with the B stage: external
+/// transfers, repetition over the B tiles and the SFU work.
+Cost evaluateOuter(const LayerTask &task, const CoreModel &core,
+                   const Mapping &m, const Cost &inner, double innerCycles);
+
+/// Where each data structure is refetched under `m`: the innermost loop of
+/// the T stage (landing in L0) or else of the B stage (landing in Lx) that
+/// indexes it with more than one iteration; fetched once otherwise.
+std::array<TransferLocation, kNumDataStructures>
+transferLocations(const Workload &w, const Mapping &m);
+
+} // namespace rapid
+
+#endif // RAPID_COSTMODEL_COSTMODEL_H

@@ -1,0 +1,129 @@
+//===- DeepMatrix.h - Per-core mapping search ---------------------*- C++
+//-*-===//
+//
+// Part of the rapid project.
+//
+//===----------------------------------------------------------------------===//
+//
+// DeepMatrix: for one layer kernel on one core, search the design space
+// (dataflow, B and T staging tiles, loop order per stage; P follows the
+// dataflow) for the mapping the waveform cost model prices lowest, and
+// compare it with the hand-tuned mapping a library would ship.
+//
+// The pruned search explores every redundant configuration once:
+//  - work balance: of the tile sizes giving the same trip count only the
+//    smallest (ceil(E / k)) is kept, since every cost term is non-decreasing
+//    in the tile size at a fixed trip count;
+//  - loop orders: dimensions indexing the same data structures are
+//    interchangeable, and loops of one trip are irrelevant, so only the
+//    permutations of the non-trivial classes are tried (at most 6 for the
+//    usual conv/matmul classes);
+//  - the T stage does not depend on the B loop order, so the best T stage
+//    of a B tile is found once and shared by every B order;
+//  - capacity: tiles whose double-buffered footprint exceeds Lx or L0;
+//  - bound: a B tile whose cost with an ideal inner stage (its MACs at
+//    peak) cannot beat the best found so far is skipped.
+// Large dimensions keep a geometric subset of their balanced sizes
+// (maxCandidates). The exhaustive search drops all of that (every tile size,
+// all 120 orders per stage) and is the oracle for the pruned one on small
+// layers. Both are deterministic.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef RAPID_SEARCH_DEEPMATRIX_H
+#define RAPID_SEARCH_DEEPMATRIX_H
+
+#include "rapid/CostModel/CostModel.h"
+
+#include "llvm/Support/Error.h"
+
+#include <vector>
+
+namespace rapid {
+
+/// The three dataflows, in declaration order.
+std::vector<Dataflow> allDataflows();
+
+struct SearchOptions {
+  std::vector<Dataflow> dataflows = allDataflows();
+  PrecisionConfig precision;
+  /// Configurations kept per dataflow, best first.
+  unsigned topK = 3;
+  /// Cost-model evaluations allowed for one layer kernel (0: unlimited).
+  /// When reached the search stops and returns the best found so far.
+  int64_t budget = 4000000;
+  /// Balanced tile sizes kept per dimension and stage in the pruned search
+  /// (a geometric subset when a dimension has more).
+  unsigned maxCandidates = 12;
+  /// Every tile size and loop order, no pruning (the oracle; small layers).
+  bool exhaustive = false;
+};
+
+struct SearchStats {
+  /// Configurations in the raw design space (all tile sizes and orders).
+  double spaceSize = 0;
+  /// B tiles over Lx or T tiles over L0 capacity, and B tiles cut by the
+  /// lower bound.
+  int64_t prunedCapacity = 0, prunedBound = 0;
+  /// Cost-model evaluations (T-stage and B-stage).
+  int64_t evaluated = 0;
+  double seconds = 0;
+  bool budgetExhausted = false;
+
+  void add(const SearchStats &o) {
+    spaceSize += o.spaceSize;
+    prunedCapacity += o.prunedCapacity;
+    prunedBound += o.prunedBound;
+    evaluated += o.evaluated;
+    seconds += o.seconds;
+    budgetExhausted |= o.budgetExhausted;
+  }
+};
+
+struct RankedMapping {
+  Mapping mapping;
+  Cost cost;
+};
+
+struct SearchResult {
+  RankedMapping best;
+  /// Best configurations of each dataflow searched, best first.
+  std::vector<RankedMapping> topPerDataflow[3];
+  /// The hand-tuned mapping (see baselineMapping); absent when its fixed
+  /// rule finds no tile that fits.
+  std::optional<RankedMapping> baseline;
+  SearchStats stats;
+
+  /// Baseline cycles over best cycles (1 without a baseline).
+  double speedup() const {
+    return baseline ? baseline->cost.total() / best.cost.total() : 1.0;
+  }
+};
+
+/// Searches the mapping of `task` on `core`. Fails, saying why, when no
+/// mapping fits (e.g. the smallest tile exceeds a scratchpad).
+llvm::Expected<SearchResult> searchMapping(const LayerTask &task,
+                                           const CoreModel &core,
+                                           const SearchOptions &options);
+
+/// The hand-tuned homogeneous mapping a kernel library would ship:
+/// weight-stationary, T filling the array's rows and columns with the whole
+/// kernel window and as many pixels as fit L0, B grown from T dimension by
+/// dimension (in, kij, ij, out, mb; doubling) while it fits Lx, and the fixed
+/// loop order [mb, out, ij, in, kij] in both stages (partial sums stay on
+/// chip). std::nullopt when even its smallest tile does not fit.
+std::optional<Mapping> baselineMapping(const LayerTask &task,
+                                       const CoreModel &core,
+                                       const PrecisionConfig &precision);
+
+/// How a layer's workload is divided over the `cores` of one chip when no
+/// spatial mapping chose it: by prime factors of the core count (largest
+/// first), each given to out, ij or mb, whichever adds the least replicated
+/// external traffic (an out split makes every core read all the inputs, an
+/// ij or mb split all the weights), while a dimension stays at least as
+/// large as its split. Returns the split per dimension.
+DimTuple defaultCoreSplit(const Workload &w, int64_t cores);
+
+} // namespace rapid
+
+#endif // RAPID_SEARCH_DEEPMATRIX_H

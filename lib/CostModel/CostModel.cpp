@@ -1,0 +1,396 @@
+//===- CostModel.cpp - Waveform cost model of a per-core mapping ----------===//
+//
+// Part of the rapid project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "rapid/CostModel/CostModel.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/ErrorHandling.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <optional>
+
+using namespace rapid;
+
+static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+static unsigned idx(Dim d) { return static_cast<unsigned>(d); }
+static unsigned idx(DataStructure ds) { return static_cast<unsigned>(ds); }
+static unsigned idx(LoopStage s) { return static_cast<unsigned>(s); }
+static double bytesOf(Precision p) { return storageBits(p) / 8.0; }
+
+ArrayGeometry rapid::arrayGeometry(Dataflow dataflow, Kernel kernel) {
+  // FWD and BWD share their index structure (BWD swaps the channel roles);
+  // in UPD the error takes the kernel's place and the weight gradient the
+  // output's.
+  bool upd = kernel == Kernel::UPD;
+  switch (dataflow) {
+  case Dataflow::WeightStationary:
+    return upd ? ArrayGeometry{Dim::Ij, Dim::Out, DataStructure::Ker}
+               : ArrayGeometry{Dim::In, Dim::Out, DataStructure::Ker};
+  case Dataflow::OutputStationary:
+    return upd ? ArrayGeometry{Dim::In, Dim::Out, DataStructure::Outp}
+               : ArrayGeometry{Dim::Ij, Dim::Out, DataStructure::Outp};
+  case Dataflow::InputStationary:
+    return upd ? ArrayGeometry{Dim::Ij, Dim::In, DataStructure::Inp}
+               : ArrayGeometry{Dim::In, Dim::Ij, DataStructure::Inp};
+  }
+  llvm_unreachable("dataflow");
+}
+
+CoreModel CoreModel::fromArch(const ArchSpec &arch, int64_t activeCores) {
+  CoreModel c;
+  const CoreSpec &core = arch.core;
+  double f = core.frequencyGHz;
+  c.frequencyGHz = f;
+  c.rows = core.peArray.rows;
+  c.peCols = core.peArray.cols;
+  c.colLanes = core.peArray.cols * core.peArray.simdWidth * core.peArrays;
+  c.registers = core.peArray.registersPerPE;
+  c.multiplier = arch.peMultiplier;
+  // The chip's external bandwidth, derated by its efficiency, is shared by
+  // the active cores; each core is further limited by its own ports.
+  double extShare = arch.chip.externalMemory.bandwidthGBps *
+                    arch.chip.externalEfficiency /
+                    double(std::max<int64_t>(1, activeCores));
+  c.extSharedBpc = extShare / f;
+  c.extReadBpc = std::min(core.inBandwidthGBps, extShare) / f;
+  c.extWriteBpc = std::min(core.outBandwidthGBps, extShare) / f;
+  c.lxBpc = core.lx.bandwidthGBps / f;
+  c.l0Bpc = core.l0.bandwidthGBps / f;
+  c.lxBytes = core.lx.capacityBytes;
+  c.l0Bytes = core.l0.capacityBytes;
+  c.sfuOpsPerCycle = core.sfu.units * core.sfu.opsPerCycle;
+  return c;
+}
+
+int64_t CoreModel::lanes(const PrecisionConfig &pc) const {
+  unsigned m =
+      std::min(multiplier[unsigned(pc.inp)], multiplier[unsigned(pc.ker)]);
+  return colLanes * m;
+}
+
+DimTuple rapid::preferredP(const Workload &w, Dataflow dataflow,
+                           const DimTuple &t, const CoreModel &core,
+                           const PrecisionConfig &pc) {
+  ArrayGeometry g = arrayGeometry(dataflow, w.kernel);
+  DimTuple p;
+  for (unsigned d = 0; d < kNumDims; ++d) {
+    Dim dim = static_cast<Dim>(d);
+    if (dim == g.row)
+      p[d] = std::min(t[d], core.rows);
+    else if (dim == g.col)
+      p[d] = std::min(t[d], core.lanes(pc));
+    else if (w.indexes(g.stationary, dim))
+      p[d] = 1;
+    else
+      p[d] = t[d];
+  }
+  return p;
+}
+
+/// Bytes per element of each data structure as staged: operands in their
+/// storage precision, outputs as partial sums in the accumulation precision.
+static std::array<double, kNumDataStructures>
+stagedBytes(const PrecisionConfig &pc) {
+  return {bytesOf(pc.inp), bytesOf(pc.ker), bytesOf(pc.acc)};
+}
+
+static double footprintBytes(const Workload &w, const DimTuple &tile,
+                             const PrecisionConfig &pc) {
+  std::array<double, kNumDataStructures> bytes = stagedBytes(pc);
+  double total = 0;
+  for (unsigned ds = 0; ds < kNumDataStructures; ++ds)
+    total +=
+        double(w.footprint(static_cast<DataStructure>(ds), tile)) * bytes[ds];
+  return total;
+}
+
+double rapid::lxFootprint(const Workload &w, const DimTuple &b,
+                          const PrecisionConfig &pc) {
+  return 2 * footprintBytes(w, b, pc);
+}
+double rapid::l0Footprint(const Workload &w, const DimTuple &t,
+                          const PrecisionConfig &pc) {
+  return 2 * footprintBytes(w, t, pc);
+}
+
+static bool isPermutation(const LoopOrder &order) {
+  unsigned seen = 0;
+  for (Dim d : order)
+    seen |= 1u << idx(d);
+  return seen == (1u << kNumDims) - 1;
+}
+
+std::string rapid::checkMapping(const LayerTask &task, const CoreModel &core,
+                                const Mapping &m) {
+  const Workload &w = task.workload;
+  if (core.lanes(m.precision) == 0)
+    return llvm::formatv("the PE array has no {0} x {1} mode",
+                         stringify(m.precision.inp),
+                         stringify(m.precision.ker));
+  for (unsigned d = 0; d < kNumDims; ++d) {
+    llvm::StringRef name = stringify(static_cast<Dim>(d));
+    if (m.n[d] != w.dims[d])
+      return llvm::formatv("N.{0} = {1} but the workload has {2}", name, m.n[d],
+                           w.dims[d]);
+    if (!(1 <= m.p[d] && m.p[d] <= m.t[d] && m.t[d] <= m.b[d] &&
+          m.b[d] <= m.n[d]))
+      return llvm::formatv("tiles along {0} must satisfy 1 <= P <= T <= B <= "
+                           "N, got P = {1}, T = {2}, B = {3}, N = {4}",
+                           name, m.p[d], m.t[d], m.b[d], m.n[d]);
+  }
+  for (unsigned s = 0; s < kNumLoopStages; ++s)
+    if (!isPermutation(m.order[s]))
+      return llvm::formatv("the loop order of stage {0} is not a permutation "
+                           "of the five dimensions",
+                           stringify(static_cast<LoopStage>(s)));
+  DimTuple pref = preferredP(w, m.dataflow, m.t, core, m.precision);
+  if (m.p != pref)
+    return "P must be the dataflow's preferred PE-array tile for T (array "
+           "dimensions up to the array size, streamed dimensions whole, the "
+           "others 1)";
+  double lx = lxFootprint(w, m.b, m.precision);
+  if (lx > double(core.lxBytes))
+    return llvm::formatv("the B tile needs {0} bytes of Lx (double-buffered) "
+                         "but the core has {1}",
+                         int64_t(std::ceil(lx)), core.lxBytes);
+  double l0 = l0Footprint(w, m.t, m.precision);
+  if (l0 > double(core.l0Bytes))
+    return llvm::formatv("the T tile needs {0} bytes of L0 (double-buffered) "
+                         "but the core has {1}",
+                         int64_t(std::ceil(l0)), core.l0Bytes);
+  return {};
+}
+
+namespace {
+/// The memory channel a stage moves its tiles over.
+struct Channel {
+  double readBpc, writeBpc, sharedBpc;
+  double time(double read, double write) const {
+    return std::max(
+        {read / readBpc, write / writeBpc, (read + write) / sharedBpc});
+  }
+};
+
+/// One double-buffered stage: its tiles of `tile` over a parent extent,
+/// iterated in `order`, each iteration computing for `c` cycles.
+struct StageCost {
+  double startup = 0, drain = 0, visible = 0, hidden = 0;
+  double readBytes = 0, writeBytes = 0;
+  int64_t iterations = 1;
+};
+} // namespace
+
+static StageCost stageCost(const Workload &w, const DimTuple &parent,
+                           const DimTuple &tile, const LoopOrder &order,
+                           double c, const PrecisionConfig &pc,
+                           const Channel &ch) {
+  StageCost s;
+  // Trip counts along the order and the innermost loop position (with more
+  // than one trip) indexing each data structure: a structure's tile changes
+  // whenever that loop or one outside it advances.
+  std::array<int64_t, kNumDims> trips;
+  std::array<int, kNumDataStructures> last = {-1, -1, -1};
+  for (unsigned pos = 0; pos < kNumDims; ++pos) {
+    unsigned d = idx(order[pos]);
+    trips[pos] = ceilDiv(parent[d], tile[d]);
+    s.iterations *= trips[pos];
+    if (trips[pos] == 1)
+      continue;
+    for (unsigned ds = 0; ds < kNumDataStructures; ++ds)
+      if (w.indexedBy[ds] & (1u << d))
+        last[ds] = int(pos);
+  }
+  auto changes = [&](int lastPos) {
+    int64_t n = 1;
+    for (int pos = 0; pos <= lastPos; ++pos)
+      n *= trips[pos];
+    return n;
+  };
+
+  double inpTile =
+      double(w.footprint(DataStructure::Inp, tile)) * bytesOf(pc.inp);
+  double kerTile =
+      double(w.footprint(DataStructure::Ker, tile)) * bytesOf(pc.ker);
+  int64_t outElems = w.footprint(DataStructure::Outp, tile);
+  // An output tile visited more than once holds partial sums: it is written
+  // back and read again in the accumulation precision; otherwise it is
+  // written once, final, in the activation precision.
+  int lastOut = last[idx(DataStructure::Outp)];
+  int64_t outChanges = changes(lastOut);
+  int64_t outDistinct = 1;
+  for (unsigned pos = 0; pos < kNumDims; ++pos)
+    if (w.indexes(DataStructure::Outp, order[pos]))
+      outDistinct *= trips[pos];
+  bool partial = outChanges > outDistinct;
+  double outWrite =
+      double(outElems) * (partial ? bytesOf(pc.acc) : bytesOf(pc.inp));
+  double outReadBack = partial ? double(outElems) * bytesOf(pc.acc) *
+                                     double(outChanges - outDistinct) /
+                                     double(outChanges)
+                               : 0;
+
+  // The first iteration waits for its operands; the last write-back follows
+  // the last iteration.
+  s.startup = ch.time(inpTile + kerTile, 0);
+  s.drain = ch.time(0, outWrite);
+  // Iterations entered by advancing the loop at `pos` (all inner loops
+  // wrapping) refetch the structures indexed at or inside `pos`.
+  int64_t outer = 1;
+  for (unsigned pos = 0; pos < kNumDims; ++pos) {
+    int64_t upTo = outer * trips[pos];
+    int64_t count = upTo - outer;
+    outer = upTo;
+    if (count == 0)
+      continue;
+    double read = 0, write = 0;
+    if (last[idx(DataStructure::Inp)] >= int(pos))
+      read += inpTile;
+    if (last[idx(DataStructure::Ker)] >= int(pos))
+      read += kerTile;
+    if (lastOut >= int(pos)) {
+      read += outReadBack;
+      write += outWrite;
+    }
+    double d = ch.time(read, write);
+    s.hidden += double(count) * std::min(c, d);
+    s.visible += double(count) * std::max(0.0, d - c);
+  }
+  s.readBytes = inpTile * double(changes(last[idx(DataStructure::Inp)])) +
+                kerTile * double(changes(last[idx(DataStructure::Ker)])) +
+                outReadBack * double(outChanges);
+  s.writeBytes = outWrite * double(outChanges);
+  return s;
+}
+
+/// PE-array cycles of one T tile (MAC streaming, with L0 stalls) and its
+/// pipeline bubbles.
+static double peCycles(const Workload &w, const CoreModel &core,
+                       const Mapping &m, double &bubble) {
+  ArrayGeometry g = arrayGeometry(m.dataflow, w.kernel);
+  int64_t rowCap = core.rows, colCap = core.lanes(m.precision);
+  const DimTuple &t = m.t;
+  // Steps: one per stationary block; each streams the remaining temporal
+  // dimensions through the array.
+  double steps = double(ceilDiv(t[idx(g.row)], rowCap)) *
+                 double(ceilDiv(t[idx(g.col)], colCap));
+  double stream = 1;
+  for (unsigned d = 0; d < kNumDims; ++d) {
+    Dim dim = static_cast<Dim>(d);
+    if (dim == g.row || dim == g.col)
+      continue;
+    if (w.indexes(g.stationary, dim))
+      steps *= double(t[d]);
+    else
+      stream *= double(t[d]);
+  }
+  // L0 feeds the moving structures every cycle: their elements along the
+  // array's rows and columns. More than L0 delivers stalls the stream.
+  int64_t pr = std::min(t[idx(g.row)], rowCap);
+  int64_t pcl = std::min(t[idx(g.col)], colCap);
+  std::array<double, kNumDataStructures> bytes = stagedBytes(m.precision);
+  double demand = 0;
+  for (unsigned ds = 0; ds < kNumDataStructures; ++ds) {
+    auto x = static_cast<DataStructure>(ds);
+    if (x == g.stationary)
+      continue;
+    double elems = double(w.indexes(x, g.row) ? pr : 1) *
+                   double(w.indexes(x, g.col) ? pcl : 1);
+    demand += elems * bytes[ds];
+  }
+  double streamCycles = stream * std::max(1.0, demand / core.l0Bpc);
+  // A stationary block enters (or, output-stationary, leaves) one row per
+  // cycle. With at least two registers per PE the next block loads while
+  // the current one streams, so only the first load and any excess over the
+  // stream show; with one register every swap stalls.
+  double swap = double(rowCap);
+  if (core.registers >= 2)
+    bubble = steps * std::max(0.0, swap - streamCycles) + swap;
+  else
+    bubble = steps * swap;
+  // Filling and draining the systolic pipeline once per T tile.
+  bubble += double(core.rows + core.peCols);
+  return steps * streamCycles;
+}
+
+static Channel lxChannel(const CoreModel &core) {
+  double inf = std::numeric_limits<double>::infinity();
+  return {inf, inf, core.lxBpc};
+}
+
+double rapid::evaluateInner(const Workload &w, const CoreModel &core,
+                            const Mapping &m, Cost &cost) {
+  double bubble = 0;
+  double pe = peCycles(w, core, m, bubble);
+  StageCost s = stageCost(w, m.b, m.t, m.order[idx(LoopStage::T)], pe + bubble,
+                          m.precision, lxChannel(core));
+  cost = Cost();
+  double n = double(s.iterations);
+  // underUse holds raw PE cycles until evaluateOuter knows the MAC count.
+  cost.underUse = n * pe;
+  cost.bubble = n * bubble;
+  cost.overlappedVisible = s.visible;
+  cost.overlappedHidden = s.hidden;
+  cost.nonOverlapped = s.startup + s.drain;
+  cost.lxL0Bytes = s.readBytes + s.writeBytes;
+  return cost.underUse + cost.bubble + cost.overlappedVisible +
+         cost.nonOverlapped;
+}
+
+Cost rapid::evaluateOuter(const LayerTask &task, const CoreModel &core,
+                          const Mapping &m, const Cost &inner,
+                          double innerCycles) {
+  const Workload &w = task.workload;
+  Channel ext{core.extReadBpc, core.extWriteBpc, core.extSharedBpc};
+  StageCost s = stageCost(w, m.n, m.b, m.order[idx(LoopStage::B)], innerCycles,
+                          m.precision, ext);
+  double n = double(s.iterations);
+  Cost c;
+  double pe = n * inner.underUse;
+  c.macCycles = double(w.macs()) / double(core.rows * core.lanes(m.precision));
+  c.underUse = pe - c.macCycles;
+  c.bubble = n * inner.bubble;
+  c.overlappedVisible = n * inner.overlappedVisible + s.visible;
+  c.overlappedHidden = n * inner.overlappedHidden + s.hidden;
+  c.nonOverlapped = n * inner.nonOverlapped + s.startup + s.drain;
+  c.lxL0Bytes = n * inner.lxL0Bytes;
+  c.extReadBytes = s.readBytes;
+  c.extWriteBytes = s.writeBytes;
+  c.aux = task.auxOps > 0 ? task.auxOps / core.sfuOpsPerCycle : 0;
+  return c;
+}
+
+Cost rapid::evaluate(const LayerTask &task, const CoreModel &core,
+                     const Mapping &m) {
+  Cost inner;
+  double cycles = evaluateInner(task.workload, core, m, inner);
+  return evaluateOuter(task, core, m, inner, cycles);
+}
+
+std::array<TransferLocation, kNumDataStructures>
+rapid::transferLocations(const Workload &w, const Mapping &m) {
+  std::array<TransferLocation, kNumDataStructures> out;
+  for (unsigned ds = 0; ds < kNumDataStructures; ++ds) {
+    auto innermost = [&](LoopStage stage, const DimTuple &parent,
+                         const DimTuple &tile) -> std::optional<Dim> {
+      std::optional<Dim> found;
+      for (Dim d : m.order[idx(stage)])
+        if (ceilDiv(parent[idx(d)], tile[idx(d)]) > 1 &&
+            (w.indexedBy[ds] & (1u << idx(d))))
+          found = d;
+      return found;
+    };
+    if (std::optional<Dim> d = innermost(LoopStage::T, m.b, m.t))
+      out[ds] = {MemLevel::L0, LoopStage::T, *d};
+    else if (std::optional<Dim> d = innermost(LoopStage::B, m.n, m.b))
+      out[ds] = {MemLevel::Lx, LoopStage::B, *d};
+    else
+      out[ds] = {MemLevel::Lx, LoopStage::B, m.order[idx(LoopStage::B)][0]};
+  }
+  return out;
+}

@@ -1,0 +1,459 @@
+//===- DeepMatrix.cpp - Per-core mapping search ---------------------------===//
+//
+// Part of the rapid project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "rapid/Search/DeepMatrix.h"
+
+#include "llvm/Support/FormatVariadic.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <numeric>
+
+using namespace rapid;
+
+static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+std::vector<Dataflow> rapid::allDataflows() {
+  std::vector<Dataflow> all;
+  for (unsigned i = 0; i < spellings<Dataflow>().size(); ++i)
+    all.push_back(static_cast<Dataflow>(i));
+  return all;
+}
+static unsigned idx(Dim d) { return static_cast<unsigned>(d); }
+static Dim dimAt(unsigned i) { return static_cast<Dim>(i); }
+
+/// Tile sizes tried for a dimension of extent `e`, largest first.
+static std::vector<int64_t> tileCandidates(int64_t e, bool exhaustive,
+                                           unsigned maxCandidates) {
+  std::vector<int64_t> sizes;
+  if (exhaustive) {
+    for (int64_t s = e; s >= 1; --s)
+      sizes.push_back(s);
+    return sizes;
+  }
+  // The smallest size of each trip count k: ceil(e / k).
+  for (int64_t k = 1; k <= e; ++k) {
+    int64_t s = ceilDiv(e, k);
+    if (sizes.empty() || sizes.back() != s)
+      sizes.push_back(s);
+  }
+  if (sizes.size() <= maxCandidates)
+    return sizes;
+  // Too many: trip counts 2^j and 3 * 2^j, then powers of two only.
+  for (bool withThrees : {true, false}) {
+    std::vector<int64_t> subset;
+    for (int64_t k = 1; k <= e; k *= 2) {
+      for (int64_t kk : {k, withThrees ? 3 * k : 0})
+        if (kk >= 1 && kk <= e)
+          subset.push_back(ceilDiv(e, kk));
+    }
+    subset.push_back(1);
+    std::sort(subset.begin(), subset.end(), std::greater<int64_t>());
+    subset.erase(std::unique(subset.begin(), subset.end()), subset.end());
+    if (subset.size() <= maxCandidates || !withThrees)
+      return subset;
+  }
+  return sizes;
+}
+
+namespace {
+/// Groups of interchangeable dimensions: those indexing the same data
+/// structures have the same effect wherever they sit among each other.
+struct OrderClasses {
+  std::vector<std::vector<Dim>> classes;
+
+  explicit OrderClasses(const Workload &w) {
+    std::vector<unsigned> signatures;
+    for (unsigned d = 0; d < kNumDims; ++d) {
+      unsigned sig = 0;
+      for (unsigned ds = 0; ds < kNumDataStructures; ++ds)
+        if (w.indexedBy[ds] & (1u << d))
+          sig |= 1u << ds;
+      auto it = llvm::find(signatures, sig);
+      if (it == signatures.end()) {
+        signatures.push_back(sig);
+        classes.push_back({dimAt(d)});
+      } else {
+        classes[it - signatures.begin()].push_back(dimAt(d));
+      }
+    }
+  }
+
+  /// The loop orders worth trying for tiles `tile` of `parent`: the
+  /// permutations of the classes with a loop of more than one trip; the
+  /// others, irrelevant, go outermost.
+  std::vector<LoopOrder> orders(const DimTuple &parent,
+                                const DimTuple &tile) const {
+    std::vector<unsigned> active, inactive;
+    for (unsigned c = 0; c < classes.size(); ++c) {
+      bool any = llvm::any_of(classes[c], [&](Dim d) {
+        return ceilDiv(parent[idx(d)], tile[idx(d)]) > 1;
+      });
+      (any ? active : inactive).push_back(c);
+    }
+    std::vector<LoopOrder> result;
+    do {
+      LoopOrder order;
+      unsigned pos = 0;
+      for (unsigned c : inactive)
+        for (Dim d : classes[c])
+          order[pos++] = d;
+      for (unsigned c : active)
+        for (Dim d : classes[c])
+          order[pos++] = d;
+      result.push_back(order);
+    } while (std::next_permutation(active.begin(), active.end()));
+    return result;
+  }
+};
+} // namespace
+
+static std::vector<LoopOrder> allOrders() {
+  std::vector<LoopOrder> result;
+  LoopOrder o = {Dim::In, Dim::Out, Dim::Ij, Dim::Mb, Dim::Kij};
+  std::sort(o.begin(), o.end());
+  do
+    result.push_back(o);
+  while (std::next_permutation(o.begin(), o.end()));
+  return result;
+}
+
+/// Calls `fn` with every tile taking one candidate per dimension, skipping
+/// (and counting in `pruned`) those over `capacity`; stops when `fn`
+/// returns false.
+template <typename Fn>
+static bool forEachTile(const std::array<std::vector<int64_t>, kNumDims> &cand,
+                        const std::function<double(const DimTuple &)> &bytes,
+                        double capacity, int64_t &pruned, Fn fn) {
+  DimTuple tile;
+  std::array<size_t, kNumDims> at{};
+  for (unsigned d = 0; d < kNumDims; ++d)
+    tile[d] = cand[d][0];
+  while (true) {
+    if (bytes(tile) <= capacity) {
+      if (!fn(tile))
+        return false;
+    } else {
+      ++pruned;
+    }
+    // Odometer, innermost dimension last.
+    int d = kNumDims - 1;
+    while (d >= 0) {
+      if (++at[d] < cand[d].size()) {
+        tile[d] = cand[d][at[d]];
+        break;
+      }
+      at[d] = 0;
+      tile[d] = cand[d][0];
+      --d;
+    }
+    if (d < 0)
+      return true;
+  }
+}
+
+static void insertTop(std::vector<RankedMapping> &top, unsigned k,
+                      const RankedMapping &r) {
+  auto it =
+      std::upper_bound(top.begin(), top.end(), r,
+                       [](const RankedMapping &a, const RankedMapping &b) {
+                         return a.cost.total() < b.cost.total();
+                       });
+  if (unsigned(it - top.begin()) >= k)
+    return;
+  top.insert(it, r);
+  if (top.size() > k)
+    top.pop_back();
+}
+
+/// The P stage's loop order: the stationary-stepping dimensions outermost,
+/// then the array dimensions, the streamed dimensions innermost. It does not
+/// change the cost (every step streams the whole T tile), so it is fixed.
+static LoopOrder peOrder(const Workload &w, Dataflow df) {
+  ArrayGeometry g = arrayGeometry(df, w.kernel);
+  LoopOrder o;
+  unsigned pos = 0;
+  for (unsigned d = 0; d < kNumDims; ++d)
+    if (dimAt(d) != g.row && dimAt(d) != g.col &&
+        w.indexes(g.stationary, dimAt(d)))
+      o[pos++] = dimAt(d);
+  o[pos++] = g.row;
+  o[pos++] = g.col;
+  for (unsigned d = 0; d < kNumDims; ++d)
+    if (dimAt(d) != g.row && dimAt(d) != g.col &&
+        !w.indexes(g.stationary, dimAt(d)))
+      o[pos++] = dimAt(d);
+  return o;
+}
+
+static double rawSpaceSize(const Workload &w, size_t dataflows) {
+  // Every B <= N, every T <= B, 120 orders per stage.
+  double s = double(dataflows) * 120.0 * 120.0;
+  for (int64_t n : w.dims)
+    s *= double(n) * double(n + 1) / 2;
+  return s;
+}
+
+llvm::Expected<SearchResult> rapid::searchMapping(const LayerTask &task,
+                                                  const CoreModel &core,
+                                                  const SearchOptions &opt) {
+  auto start = std::chrono::steady_clock::now();
+  const Workload &w = task.workload;
+  const PrecisionConfig &pc = opt.precision;
+  if (core.lanes(pc) == 0)
+    return llvm::createStringError(
+        llvm::formatv("the PE array has no {0} x {1} mode", stringify(pc.inp),
+                      stringify(pc.ker))
+            .str());
+  SearchResult result;
+  SearchStats &st = result.stats;
+  st.spaceSize = rawSpaceSize(w, opt.dataflows.size());
+  OrderClasses classes(w);
+  std::vector<LoopOrder> every =
+      opt.exhaustive ? allOrders() : std::vector<LoopOrder>();
+  auto ordersFor = [&](const DimTuple &parent, const DimTuple &tile) {
+    return opt.exhaustive ? every : classes.orders(parent, tile);
+  };
+  auto lxBytes = [&](const DimTuple &b) { return lxFootprint(w, b, pc); };
+  auto l0Bytes = [&](const DimTuple &t) { return l0Footprint(w, t, pc); };
+  double peak = double(core.rows * core.lanes(pc));
+
+  bool found = false;
+  double bestTotal = std::numeric_limits<double>::infinity();
+  // Each dataflow gets an equal share of the budget.
+  int64_t share =
+      opt.budget / int64_t(std::max<size_t>(1, opt.dataflows.size()));
+  int64_t shareEnd = share;
+  auto overBudget = [&] {
+    if (opt.budget > 0 && st.evaluated >= shareEnd) {
+      st.budgetExhausted = true;
+      return true;
+    }
+    return false;
+  };
+
+  // The hand-tuned mapping both reports the speedup and seeds the bound.
+  if (std::optional<Mapping> base = baselineMapping(task, core, pc)) {
+    Cost c = evaluate(task, core, *base);
+    result.baseline = RankedMapping{*base, c};
+  }
+
+  std::array<std::vector<int64_t>, kNumDims> candB;
+  for (unsigned d = 0; d < kNumDims; ++d)
+    candB[d] = tileCandidates(w.dims[d], opt.exhaustive, opt.maxCandidates);
+
+  for (Dataflow df : opt.dataflows) {
+    shareEnd = st.evaluated + share;
+    std::vector<RankedMapping> &top =
+        result.topPerDataflow[static_cast<unsigned>(df)];
+    Mapping m;
+    m.dataflow = df;
+    m.n = w.dims;
+    m.precision = pc;
+    m.order[static_cast<unsigned>(LoopStage::P)] = peOrder(w, df);
+    bool go = forEachTile(
+        candB, lxBytes, double(core.lxBytes), st.prunedCapacity,
+        [&](const DimTuple &b) {
+          if (overBudget())
+            return false;
+          m.b = b;
+          std::vector<LoopOrder> bOrders = ordersFor(w.dims, b);
+          // Bound: the inner stage takes at least the B tile's MACs at peak.
+          // Bound against this dataflow's k-th best, so that its top list
+          // stays exact.
+          if (!opt.exhaustive && top.size() >= opt.topK) {
+            double tileMacs = 1;
+            for (int64_t x : b)
+              tileMacs *= double(x);
+            Cost ideal;
+            ideal.underUse = tileMacs / peak;
+            double lb = std::numeric_limits<double>::infinity();
+            for (const LoopOrder &o : bOrders) {
+              m.order[unsigned(LoopStage::B)] = o;
+              ++st.evaluated;
+              lb = std::min(
+                  lb,
+                  evaluateOuter(task, core, m, ideal, ideal.underUse).total());
+            }
+            if (lb >= top.back().cost.total()) {
+              ++st.prunedBound;
+              return true;
+            }
+          }
+          // The best T stage for this B tile.
+          std::array<std::vector<int64_t>, kNumDims> candT;
+          for (unsigned d = 0; d < kNumDims; ++d)
+            candT[d] = tileCandidates(b[d], opt.exhaustive, opt.maxCandidates);
+          double bestInner = std::numeric_limits<double>::infinity();
+          Cost bestInnerCost;
+          Mapping inner = m;
+          bool innerGo =
+              forEachTile(candT, l0Bytes, double(core.l0Bytes),
+                          st.prunedCapacity, [&](const DimTuple &t) {
+                            inner.t = t;
+                            inner.p = preferredP(w, df, t, core, pc);
+                            for (const LoopOrder &o : ordersFor(b, t)) {
+                              inner.order[unsigned(LoopStage::T)] = o;
+                              Cost c;
+                              ++st.evaluated;
+                              double cycles = evaluateInner(w, core, inner, c);
+                              if (cycles < bestInner) {
+                                bestInner = cycles;
+                                bestInnerCost = c;
+                                m.t = inner.t;
+                                m.p = inner.p;
+                                m.order[unsigned(LoopStage::T)] = o;
+                              }
+                            }
+                            return !overBudget();
+                          });
+          if (bestInner == std::numeric_limits<double>::infinity())
+            return innerGo;
+          for (const LoopOrder &o : bOrders) {
+            m.order[unsigned(LoopStage::B)] = o;
+            ++st.evaluated;
+            Cost c = evaluateOuter(task, core, m, bestInnerCost, bestInner);
+            insertTop(top, opt.topK, {m, c});
+            found = true;
+            bestTotal = std::min(bestTotal, c.total());
+          }
+          return innerGo;
+        });
+    (void)go;
+  }
+
+  // The best over the dataflows; the baseline when nothing beat it.
+  for (const auto &top : result.topPerDataflow)
+    if (!top.empty() && top.front().cost.total() <= bestTotal)
+      result.best = top.front(), bestTotal = top.front().cost.total();
+  if (!found && !result.baseline) {
+    std::string why = checkMapping(task, core, [&] {
+      // The smallest mapping there is: unit tiles.
+      Mapping m;
+      m.n = w.dims;
+      m.b.fill(1);
+      m.t.fill(1);
+      m.precision = pc;
+      m.p = preferredP(w, Dataflow::WeightStationary, m.t, core, pc);
+      for (auto &o : m.order)
+        o = {Dim::In, Dim::Out, Dim::Ij, Dim::Mb, Dim::Kij};
+      return m;
+    }());
+    return llvm::createStringError(
+        "no mapping fits: " +
+        (why.empty() ? std::string("the search budget ran out before a "
+                                   "mapping was found")
+                     : "even unit tiles fail: " + why));
+  }
+  if (result.baseline &&
+      (!found || result.baseline->cost.total() < result.best.cost.total()))
+    result.best = *result.baseline;
+  st.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  return result;
+}
+
+std::optional<Mapping> rapid::baselineMapping(const LayerTask &task,
+                                              const CoreModel &core,
+                                              const PrecisionConfig &pc) {
+  const Workload &w = task.workload;
+  if (core.lanes(pc) == 0)
+    return std::nullopt;
+  Mapping m;
+  m.dataflow = Dataflow::WeightStationary;
+  m.n = w.dims;
+  m.precision = pc;
+  ArrayGeometry g = arrayGeometry(m.dataflow, w.kernel);
+  auto n = [&](Dim d) { return w.dims[idx(d)]; };
+  // T: the array's rows and columns, the whole window, then pixels.
+  DimTuple t;
+  t.fill(1);
+  t[idx(g.row)] = std::min(n(g.row), core.rows);
+  t[idx(g.col)] = std::min(n(g.col), core.lanes(pc));
+  t[idx(Dim::Kij)] = n(Dim::Kij);
+  if (l0Footprint(w, t, pc) > double(core.l0Bytes)) {
+    t[idx(Dim::Kij)] = 1;
+    if (l0Footprint(w, t, pc) > double(core.l0Bytes))
+      return std::nullopt;
+  }
+  auto grow = [&](DimTuple &tile, Dim d, auto fits) {
+    while (tile[idx(d)] < n(d)) {
+      DimTuple next = tile;
+      next[idx(d)] = std::min(n(d), 2 * tile[idx(d)]);
+      if (!fits(next))
+        break;
+      tile = next;
+    }
+  };
+  auto fitsL0 = [&](const DimTuple &x) {
+    return l0Footprint(w, x, pc) <= double(core.l0Bytes);
+  };
+  auto fitsLx = [&](const DimTuple &x) {
+    return lxFootprint(w, x, pc) <= double(core.lxBytes);
+  };
+  for (Dim d : {Dim::Ij, Dim::Mb})
+    if (d != g.row && d != g.col)
+      grow(t, d, fitsL0);
+  DimTuple b = t;
+  if (!fitsLx(b))
+    return std::nullopt;
+  for (Dim d : {Dim::In, Dim::Kij, Dim::Ij, Dim::Out, Dim::Mb})
+    grow(b, d, fitsLx);
+  m.b = b;
+  m.t = t;
+  m.p = preferredP(w, m.dataflow, t, core, pc);
+  LoopOrder fixed = {Dim::Mb, Dim::Out, Dim::Ij, Dim::In, Dim::Kij};
+  m.order[unsigned(LoopStage::B)] = fixed;
+  m.order[unsigned(LoopStage::T)] = fixed;
+  m.order[unsigned(LoopStage::P)] = peOrder(w, m.dataflow);
+  return m;
+}
+
+DimTuple rapid::defaultCoreSplit(const Workload &w, int64_t cores) {
+  DimTuple split;
+  split.fill(1);
+  // Prime factors of the core count, largest first.
+  std::vector<int64_t> factors;
+  for (int64_t c = cores, f = 2; c > 1;) {
+    if (c % f == 0) {
+      factors.push_back(f);
+      c /= f;
+    } else {
+      f = f * f > c ? c : f + 1;
+    }
+  }
+  std::sort(factors.begin(), factors.end(), std::greater<int64_t>());
+  // Splitting out makes every core read all the inputs; splitting ij or mb
+  // makes every core read all the weights. Each factor goes where the
+  // replicated external traffic grows least (ties: out, ij, mb).
+  double inp = double(w.footprint(DataStructure::Inp, w.dims));
+  double ker = double(w.footprint(DataStructure::Ker, w.dims));
+  auto traffic = [&](const DimTuple &s) {
+    return inp * double(s[idx(Dim::Out)]) +
+           ker * double(s[idx(Dim::Ij)] * s[idx(Dim::Mb)]);
+  };
+  for (int64_t f : factors) {
+    std::optional<Dim> best;
+    double bestTraffic = 0;
+    for (Dim d : {Dim::Out, Dim::Ij, Dim::Mb}) {
+      if (split[idx(d)] * f > w.dims[idx(d)])
+        continue;
+      DimTuple s = split;
+      s[idx(d)] *= f;
+      if (!best || traffic(s) < bestTraffic) {
+        best = d;
+        bestTraffic = traffic(s);
+      }
+    }
+    if (best)
+      split[idx(*best)] *= f;
+  }
+  return split;
+}

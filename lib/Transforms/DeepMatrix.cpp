@@ -1,0 +1,142 @@
+//===- DeepMatrix.cpp - rapid-deep-matrix ---------------------------------===//
+//
+// Part of the rapid project.
+//
+//===----------------------------------------------------------------------===//
+//
+// A thin adapter: each layer kernel becomes a rapid::LayerTask, the plain C++
+// search (lib/Search) maps it, and the result becomes #rapid.mapping.
+//
+//===----------------------------------------------------------------------===//
+
+#include "rapid/Target/MappingReport.h"
+#include "rapid/Transforms/Passes.h"
+
+#include "mlir/IR/BuiltinOps.h"
+
+namespace rapid {
+#define GEN_PASS_DEF_RAPIDDEEPMATRIX
+#include "rapid/Transforms/Passes.h.inc"
+} // namespace rapid
+
+using namespace mlir;
+using namespace rapid;
+
+std::optional<PrecisionConfig> rapid::parsePrecisionPolicy(StringRef name) {
+  PrecisionConfig pc;
+  if (name == "fp16")
+    return pc;
+  if (name == "hfp8") {
+    // The seed's forward format, FP16 accumulation in chunks of 64.
+    pc.inp = pc.ker = Precision::HFP8_143;
+    pc.acc = Precision::FP16;
+    pc.chunk = 64;
+    return pc;
+  }
+  for (Precision p : {Precision::INT8, Precision::INT4, Precision::INT2})
+    if (name == stringify(p)) {
+      pc.inp = pc.ker = p;
+      return pc;
+    }
+  return std::nullopt;
+}
+
+namespace {
+struct DeepMatrixPass
+    : public rapid::impl::RapidDeepMatrixBase<DeepMatrixPass> {
+  using Base::Base;
+  DeepMatrixPass(const RapidDeepMatrixOptions &options, MappingStatsSink *sink)
+      : Base(options), sink(sink) {}
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    llvm::Expected<ArchSpec> spec = loadArchSpec(arch);
+    if (!spec) {
+      module.emitError() << "rapid-deep-matrix: "
+                         << llvm::toString(spec.takeError());
+      return signalPassFailure();
+    }
+    if (mode != "infer" && mode != "train") {
+      module.emitError() << "rapid-deep-matrix: unknown mode '" << mode
+                         << "'; expected infer or train";
+      return signalPassFailure();
+    }
+    std::optional<PrecisionConfig> pc = parsePrecisionPolicy(precision);
+    if (!pc) {
+      module.emitError() << "rapid-deep-matrix: unknown precision '"
+                         << precision
+                         << "'; expected fp16, hfp8, int8, int4 or int2";
+      return signalPassFailure();
+    }
+    SearchOptions options;
+    options.precision = *pc;
+    options.budget = budget;
+    options.exhaustive = exhaustive;
+    MLIRContext *context = &getContext();
+
+    WalkResult walk = module.walk([&](Operation *op) {
+      if (!getLayerShape(op))
+        return WalkResult::advance();
+      int64_t activeCores = 1;
+      bool hadSpatial = op->hasAttr(RapidDialect::kSpatialAttrName);
+      DimTuple split = coreSplitOf(op, *spec, activeCores);
+      if (!hadSpatial && spec->chip.cores > 1) {
+        DimTuple ones;
+        ones.fill(1);
+        int64_t chips[] = {spec->system.chipsX, spec->system.chipsY};
+        op->setAttr(RapidDialect::kSpatialAttrName,
+                    SpatialAttr::get(context, Parallelism::Model, chips,
+                                     spec->chip.cores, ones, split));
+      }
+      CoreModel core = CoreModel::fromArch(*spec, activeCores);
+      for (Kernel kernel : kernelsToMap(op, mode == "train")) {
+        LayerTask task = makeLayerTask(op, kernel, split);
+        Mapping mapping;
+        if (search) {
+          llvm::Expected<SearchResult> result =
+              searchMapping(task, core, options);
+          if (!result) {
+            op->emitError() << "cannot map layer '" << layerName(op) << "' ("
+                            << stringify(kernel) << ") on " << spec->name
+                            << ": " << llvm::toString(result.takeError());
+            return WalkResult::interrupt();
+          }
+          mapping = result->best.mapping;
+          const SearchStats &st = result->stats;
+          numEvaluated += st.evaluated;
+          numPrunedCapacity += st.prunedCapacity;
+          numPrunedBound += st.prunedBound;
+          if (sink) {
+            sink->perKernel[{op, kernel}] = st;
+            sink->total.add(st);
+          }
+        } else {
+          std::optional<Mapping> base = baselineMapping(task, core, *pc);
+          if (!base) {
+            op->emitError() << "cannot map layer '" << layerName(op) << "' ("
+                            << stringify(kernel) << ") on " << spec->name
+                            << ": the baseline mapping's smallest tile does "
+                               "not fit the scratchpads";
+            return WalkResult::interrupt();
+          }
+          mapping = *base;
+        }
+        op->setAttr(RapidDialect::mappingAttrName(kernel),
+                    toMappingAttr(context, task.workload, mapping));
+        ++numKernels;
+      }
+      return WalkResult::advance();
+    });
+    if (walk.wasInterrupted())
+      signalPassFailure();
+  }
+
+  MappingStatsSink *sink = nullptr;
+};
+} // namespace
+
+std::unique_ptr<Pass>
+rapid::createDeepMatrixPass(const RapidDeepMatrixOptions &options,
+                            MappingStatsSink *sink) {
+  return std::make_unique<DeepMatrixPass>(options, sink);
+}
