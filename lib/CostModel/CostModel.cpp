@@ -186,10 +186,13 @@ struct StageCost {
 };
 } // namespace
 
+/// `finalSums`: whether an output tile complete at this stage is final (at
+/// the B stage always; at the T stage only when the B stage does not split a
+/// reduced dimension, else every T tile's outputs are partial sums).
 static StageCost stageCost(const Workload &w, const DimTuple &parent,
                            const DimTuple &tile, const LoopOrder &order,
                            double c, const PrecisionConfig &pc,
-                           const Channel &ch) {
+                           const Channel &ch, bool finalSums) {
   StageCost s;
   // Trip counts along the order and the innermost loop position (with more
   // than one trip) indexing each data structure: a structure's tile changes
@@ -227,13 +230,14 @@ static StageCost stageCost(const Workload &w, const DimTuple &parent,
   for (unsigned pos = 0; pos < kNumDims; ++pos)
     if (w.indexes(DataStructure::Outp, order[pos]))
       outDistinct *= trips[pos];
-  bool partial = outChanges > outDistinct;
+  bool partial = outChanges > outDistinct || !finalSums;
   double outWrite =
       double(outElems) * (partial ? bytesOf(pc.acc) : bytesOf(pc.inp));
-  double outReadBack = partial ? double(outElems) * bytesOf(pc.acc) *
-                                     double(outChanges - outDistinct) /
-                                     double(outChanges)
-                               : 0;
+  double outReadBack = outChanges > outDistinct
+                           ? double(outElems) * bytesOf(pc.acc) *
+                                 double(outChanges - outDistinct) /
+                                 double(outChanges)
+                           : 0;
 
   // The first iteration waits for its operands; the last write-back follows
   // the last iteration.
@@ -299,8 +303,15 @@ static double peCycles(const Workload &w, const CoreModel &core,
     auto x = static_cast<DataStructure>(ds);
     if (x == g.stationary)
       continue;
-    double elems = double(w.indexes(x, g.row) ? pr : 1) *
-                   double(w.indexes(x, g.col) ? pcl : 1);
+    // In a grouped layer the inputs along Out are one per group.
+    auto along = [&](Dim d, int64_t n) -> double {
+      if (!w.indexes(x, d))
+        return 1;
+      if (x == DataStructure::Inp && d == Dim::Out)
+        return double((n + w.outPerGroup - 1) / w.outPerGroup);
+      return double(n);
+    };
+    double elems = along(g.row, pr) * along(g.col, pcl);
     demand += elems * bytes[ds];
   }
   double streamCycles = stream * std::max(1.0, demand / core.l0Bpc);
@@ -327,8 +338,12 @@ double rapid::evaluateInner(const Workload &w, const CoreModel &core,
                             const Mapping &m, Cost &cost) {
   double bubble = 0;
   double pe = peCycles(w, core, m, bubble);
+  bool finalSums = true;
+  for (unsigned d = 0; d < kNumDims; ++d)
+    if ((w.reduced & (1u << d)) && m.b[d] < m.n[d])
+      finalSums = false;
   StageCost s = stageCost(w, m.b, m.t, m.order[idx(LoopStage::T)], pe + bubble,
-                          m.precision, lxChannel(core));
+                          m.precision, lxChannel(core), finalSums);
   cost = Cost();
   double n = double(s.iterations);
   // underUse holds raw PE cycles until evaluateOuter knows the MAC count.
@@ -348,7 +363,7 @@ Cost rapid::evaluateOuter(const LayerTask &task, const CoreModel &core,
   const Workload &w = task.workload;
   Channel ext{core.extReadBpc, core.extWriteBpc, core.extSharedBpc};
   StageCost s = stageCost(w, m.n, m.b, m.order[idx(LoopStage::B)], innerCycles,
-                          m.precision, ext);
+                          m.precision, ext, /*finalSums=*/true);
   double n = double(s.iterations);
   Cost c;
   double pe = n * inner.underUse;

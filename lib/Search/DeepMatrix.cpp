@@ -45,21 +45,16 @@ static std::vector<int64_t> tileCandidates(int64_t e, bool exhaustive,
   }
   if (sizes.size() <= maxCandidates)
     return sizes;
-  // Too many: trip counts 2^j and 3 * 2^j, then powers of two only.
-  for (bool withThrees : {true, false}) {
-    std::vector<int64_t> subset;
-    for (int64_t k = 1; k <= e; k *= 2) {
-      for (int64_t kk : {k, withThrees ? 3 * k : 0})
-        if (kk >= 1 && kk <= e)
-          subset.push_back(ceilDiv(e, kk));
-    }
-    subset.push_back(1);
-    std::sort(subset.begin(), subset.end(), std::greater<int64_t>());
-    subset.erase(std::unique(subset.begin(), subset.end()), subset.end());
-    if (subset.size() <= maxCandidates || !withThrees)
-      return subset;
-  }
-  return sizes;
+  // Too many: trip counts 2^j and 3 * 2^j (about 2 log2(e) sizes).
+  std::vector<int64_t> subset;
+  for (int64_t k = 1; k <= e; k *= 2)
+    for (int64_t kk : {k, 3 * k})
+      if (kk <= e)
+        subset.push_back(ceilDiv(e, kk));
+  subset.push_back(1);
+  std::sort(subset.begin(), subset.end(), std::greater<int64_t>());
+  subset.erase(std::unique(subset.begin(), subset.end()), subset.end());
+  return subset;
 }
 
 namespace {
@@ -227,8 +222,9 @@ llvm::Expected<SearchResult> rapid::searchMapping(const LayerTask &task,
   bool found = false;
   double bestTotal = std::numeric_limits<double>::infinity();
   // Each dataflow gets an equal share of the budget.
-  int64_t share =
-      opt.budget / int64_t(std::max<size_t>(1, opt.dataflows.size()));
+  int64_t parts = int64_t(std::max<size_t>(1, opt.dataflows.size()));
+  int64_t share = (opt.budget + parts - 1) / parts;
+  unsigned topK = std::max(1u, opt.topK);
   int64_t shareEnd = share;
   auto overBudget = [&] {
     if (opt.budget > 0 && st.evaluated >= shareEnd) {
@@ -238,7 +234,7 @@ llvm::Expected<SearchResult> rapid::searchMapping(const LayerTask &task,
     return false;
   };
 
-  // The hand-tuned mapping both reports the speedup and seeds the bound.
+  // The hand-tuned mapping, for the speedup; the search never returns worse.
   if (std::optional<Mapping> base = baselineMapping(task, core, pc)) {
     Cost c = evaluate(task, core, *base);
     result.baseline = RankedMapping{*base, c};
@@ -267,7 +263,7 @@ llvm::Expected<SearchResult> rapid::searchMapping(const LayerTask &task,
           // Bound: the inner stage takes at least the B tile's MACs at peak.
           // Bound against this dataflow's k-th best, so that its top list
           // stays exact.
-          if (!opt.exhaustive && top.size() >= opt.topK) {
+          if (!opt.exhaustive && top.size() >= topK) {
             double tileMacs = 1;
             for (int64_t x : b)
               tileMacs *= double(x);
@@ -319,7 +315,7 @@ llvm::Expected<SearchResult> rapid::searchMapping(const LayerTask &task,
             m.order[unsigned(LoopStage::B)] = o;
             ++st.evaluated;
             Cost c = evaluateOuter(task, core, m, bestInnerCost, bestInner);
-            insertTop(top, opt.topK, {m, c});
+            insertTop(top, topK, {m, c});
             found = true;
             bestTotal = std::min(bestTotal, c.total());
           }
@@ -345,11 +341,13 @@ llvm::Expected<SearchResult> rapid::searchMapping(const LayerTask &task,
         o = {Dim::In, Dim::Out, Dim::Ij, Dim::Mb, Dim::Kij};
       return m;
     }());
-    return llvm::createStringError(
-        "no mapping fits: " +
-        (why.empty() ? std::string("the search budget ran out before a "
-                                   "mapping was found")
-                     : "even unit tiles fail: " + why));
+    if (why.empty())
+      return llvm::createStringError(llvm::formatv(
+          "the search budget ({0} evaluations) ran out before any mapping "
+          "was found; raise it",
+          opt.budget));
+    return llvm::createStringError("no mapping fits: even unit tiles fail: " +
+                                   why);
   }
   if (result.baseline &&
       (!found || result.baseline->cost.total() < result.best.cost.total()))

@@ -324,6 +324,11 @@ void rapid::printMappingReport(const MappingReport &r, llvm::raw_ostream &os) {
                         r.search.evaluated / std::max(r.search.seconds, 1e-9) /
                             1e6,
                         r.search.prunedCapacity, r.search.prunedBound);
+  if (r.search.kernelsOverBudget)
+    os << llvm::formatv("search: {0} layer kernel{1} stopped at the "
+                        "evaluation budget (--map-budget)\n",
+                        r.search.kernelsOverBudget,
+                        r.search.kernelsOverBudget == 1 ? "" : "s");
 }
 
 static llvm::json::Object costJSON(const Cost &c) {
@@ -358,6 +363,7 @@ static llvm::json::Object statsJSON(const SearchStats &s) {
       {"pruned_bound", s.prunedBound},
       {"seconds", s.seconds},
       {"budget_exhausted", s.budgetExhausted},
+      {"kernels_over_budget", s.kernelsOverBudget},
   };
 }
 

@@ -111,6 +111,13 @@ struct DeepMatrixPass
             sink->total.add(st);
           }
         } else {
+          if (core.lanes(*pc) == 0) {
+            op->emitError() << "cannot map layer '" << layerName(op) << "' ("
+                            << stringify(kernel) << ") on " << spec->name
+                            << ": the PE array has no " << stringify(pc->inp)
+                            << " x " << stringify(pc->ker) << " mode";
+            return WalkResult::interrupt();
+          }
           std::optional<Mapping> base = baselineMapping(task, core, *pc);
           if (!base) {
             op->emitError() << "cannot map layer '" << layerName(op) << "' ("

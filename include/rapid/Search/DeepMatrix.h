@@ -52,8 +52,8 @@ struct SearchOptions {
   /// Cost-model evaluations allowed for one layer kernel (0: unlimited).
   /// When reached the search stops and returns the best found so far.
   int64_t budget = 4000000;
-  /// Balanced tile sizes kept per dimension and stage in the pruned search
-  /// (a geometric subset when a dimension has more).
+  /// A dimension with more balanced tile sizes than this keeps those of trip
+  /// counts 2^j and 3 x 2^j only (pruned search).
   unsigned maxCandidates = 12;
   /// Every tile size and loop order, no pruning (the oracle; small layers).
   bool exhaustive = false;
@@ -69,6 +69,8 @@ struct SearchStats {
   int64_t evaluated = 0;
   double seconds = 0;
   bool budgetExhausted = false;
+  /// Layer kernels whose search stopped at the budget.
+  int64_t kernelsOverBudget = 0;
 
   void add(const SearchStats &o) {
     spaceSize += o.spaceSize;
@@ -77,6 +79,7 @@ struct SearchStats {
     evaluated += o.evaluated;
     seconds += o.seconds;
     budgetExhausted |= o.budgetExhausted;
+    kernelsOverBudget += o.kernelsOverBudget;
   }
 };
 

@@ -75,7 +75,8 @@ struct MappingReport {
   bool training = false;
   std::vector<MappingReportRow> rows;
   Cost total, baselineTotal;
-  /// Layers whose baseline does not fit (baselineTotal leaves them out).
+  /// Layers whose baseline does not fit (baselineTotal counts their own
+  /// cost, a speedup of 1).
   unsigned withoutBaseline = 0;
   int64_t macs = 0;
   SearchStats search;
