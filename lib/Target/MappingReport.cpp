@@ -301,9 +301,9 @@ void rapid::printMappingReport(const MappingReport &r, llvm::raw_ostream &os) {
   const Cost &c = r.total;
   double t = c.total();
   os << llvm::formatv(
-      "total: {0} layer kernels, {1:F3} GMACs, {2:F0} cycles = {3:F3} ms per "
+      "total: {0} layer kernels, {1} MACs, {2:F0} cycles = {3:F3} ms per "
       "core, utilization {4:F1}%\n",
-      r.rows.size(), r.macs / 1e9, t, t / (r.frequencyGHz * 1e6),
+      r.rows.size(), r.macs, t, t / (r.frequencyGHz * 1e6),
       100 * c.utilization());
   os << llvm::formatv(
       "breakdown: MAC compute {0:F1}%, PE under-use {1:F1}%, pipeline bubble "
