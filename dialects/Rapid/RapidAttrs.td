@@ -140,6 +140,20 @@ def Rapid_SpatialAttr : AttrDef<Rapid_Dialect, "Spatial"> {
     int64_t getCoreSplit(::rapid::Dim d) const {
       return getCoreSplit()[static_cast<unsigned>(d)];
     }
+    /// Ways each dimension is split in all (chips x cores), by Dim.
+    ::rapid::DimTuple getTotalSplit() const {
+      ::rapid::DimTuple split;
+      for (unsigned i = 0; i < ::rapid::kNumDims; ++i)
+        split[i] = getChipSplit()[i] * getCoreSplit()[i];
+      return split;
+    }
+    /// Cores of a chip the split occupies.
+    int64_t getCoresUsed() const {
+      int64_t n = 1;
+      for (int64_t s : getCoreSplit())
+        n *= s;
+      return n;
+    }
   }];
 }
 

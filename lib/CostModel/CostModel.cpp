@@ -9,15 +9,14 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <optional>
 
 using namespace rapid;
 
-static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 static unsigned idx(Dim d) { return static_cast<unsigned>(d); }
 static unsigned idx(DataStructure ds) { return static_cast<unsigned>(ds); }
 static unsigned idx(LoopStage s) { return static_cast<unsigned>(s); }
@@ -126,13 +125,19 @@ static bool isPermutation(const LoopOrder &order) {
   return seen == (1u << kNumDims) - 1;
 }
 
+std::string rapid::checkPrecision(const CoreModel &core,
+                                  const PrecisionConfig &pc) {
+  if (core.lanes(pc) == 0)
+    return llvm::formatv("the PE array has no {0} x {1} mode",
+                         stringify(pc.inp), stringify(pc.ker));
+  return {};
+}
+
 std::string rapid::checkMapping(const LayerTask &task, const CoreModel &core,
                                 const Mapping &m) {
   const Workload &w = task.workload;
-  if (core.lanes(m.precision) == 0)
-    return llvm::formatv("the PE array has no {0} x {1} mode",
-                         stringify(m.precision.inp),
-                         stringify(m.precision.ker));
+  if (std::string why = checkPrecision(core, m.precision); !why.empty())
+    return why;
   for (unsigned d = 0; d < kNumDims; ++d) {
     llvm::StringRef name = stringify(static_cast<Dim>(d));
     if (m.n[d] != w.dims[d])
@@ -177,8 +182,39 @@ struct Channel {
   }
 };
 
-/// One double-buffered stage: its tiles of `tile` over a parent extent,
-/// iterated in `order`, each iteration computing for `c` cycles.
+/// The loops of one stage over tiles of `tile` in a parent extent, in
+/// `order`: their trip counts and, per data structure, the position of the
+/// innermost loop with more than one trip indexing it (-1: none). A
+/// structure's tile changes whenever that loop or one outside it advances.
+struct StageLoops {
+  std::array<int64_t, kNumDims> trips;
+  std::array<int, kNumDataStructures> last = {-1, -1, -1};
+  int64_t iterations = 1;
+
+  StageLoops(const Workload &w, const DimTuple &parent, const DimTuple &tile,
+             const LoopOrder &order) {
+    for (unsigned pos = 0; pos < kNumDims; ++pos) {
+      unsigned d = idx(order[pos]);
+      trips[pos] = llvm::divideCeilSigned(parent[d], tile[d]);
+      iterations *= trips[pos];
+      if (trips[pos] == 1)
+        continue;
+      for (unsigned ds = 0; ds < kNumDataStructures; ++ds)
+        if (w.indexedBy[ds] & (1u << d))
+          last[ds] = int(pos);
+    }
+  }
+
+  /// How often a structure with innermost loop `lastPos` changes.
+  int64_t changes(int lastPos) const {
+    int64_t n = 1;
+    for (int pos = 0; pos <= lastPos; ++pos)
+      n *= trips[pos];
+    return n;
+  }
+};
+
+/// One double-buffered stage, each iteration computing for `c` cycles.
 struct StageCost {
   double startup = 0, drain = 0, visible = 0, hidden = 0;
   double readBytes = 0, writeBytes = 0;
@@ -193,28 +229,11 @@ static StageCost stageCost(const Workload &w, const DimTuple &parent,
                            const DimTuple &tile, const LoopOrder &order,
                            double c, const PrecisionConfig &pc,
                            const Channel &ch, bool finalSums) {
+  StageLoops loops(w, parent, tile, order);
+  const std::array<int64_t, kNumDims> &trips = loops.trips;
+  const std::array<int, kNumDataStructures> &last = loops.last;
   StageCost s;
-  // Trip counts along the order and the innermost loop position (with more
-  // than one trip) indexing each data structure: a structure's tile changes
-  // whenever that loop or one outside it advances.
-  std::array<int64_t, kNumDims> trips;
-  std::array<int, kNumDataStructures> last = {-1, -1, -1};
-  for (unsigned pos = 0; pos < kNumDims; ++pos) {
-    unsigned d = idx(order[pos]);
-    trips[pos] = ceilDiv(parent[d], tile[d]);
-    s.iterations *= trips[pos];
-    if (trips[pos] == 1)
-      continue;
-    for (unsigned ds = 0; ds < kNumDataStructures; ++ds)
-      if (w.indexedBy[ds] & (1u << d))
-        last[ds] = int(pos);
-  }
-  auto changes = [&](int lastPos) {
-    int64_t n = 1;
-    for (int pos = 0; pos <= lastPos; ++pos)
-      n *= trips[pos];
-    return n;
-  };
+  s.iterations = loops.iterations;
 
   double inpTile =
       double(w.footprint(DataStructure::Inp, tile)) * bytesOf(pc.inp);
@@ -225,7 +244,7 @@ static StageCost stageCost(const Workload &w, const DimTuple &parent,
   // back and read again in the accumulation precision; otherwise it is
   // written once, final, in the activation precision.
   int lastOut = last[idx(DataStructure::Outp)];
-  int64_t outChanges = changes(lastOut);
+  int64_t outChanges = loops.changes(lastOut);
   int64_t outDistinct = 1;
   for (unsigned pos = 0; pos < kNumDims; ++pos)
     if (w.indexes(DataStructure::Outp, order[pos]))
@@ -265,8 +284,8 @@ static StageCost stageCost(const Workload &w, const DimTuple &parent,
     s.hidden += double(count) * std::min(c, d);
     s.visible += double(count) * std::max(0.0, d - c);
   }
-  s.readBytes = inpTile * double(changes(last[idx(DataStructure::Inp)])) +
-                kerTile * double(changes(last[idx(DataStructure::Ker)])) +
+  s.readBytes = inpTile * double(loops.changes(last[idx(DataStructure::Inp)])) +
+                kerTile * double(loops.changes(last[idx(DataStructure::Ker)])) +
                 outReadBack * double(outChanges);
   s.writeBytes = outWrite * double(outChanges);
   return s;
@@ -281,8 +300,8 @@ static double peCycles(const Workload &w, const CoreModel &core,
   const DimTuple &t = m.t;
   // Steps: one per stationary block; each streams the remaining temporal
   // dimensions through the array.
-  double steps = double(ceilDiv(t[idx(g.row)], rowCap)) *
-                 double(ceilDiv(t[idx(g.col)], colCap));
+  double steps = double(llvm::divideCeilSigned(t[idx(g.row)], rowCap)) *
+                 double(llvm::divideCeilSigned(t[idx(g.col)], colCap));
   double stream = 1;
   for (unsigned d = 0; d < kNumDims; ++d) {
     Dim dim = static_cast<Dim>(d);
@@ -308,7 +327,7 @@ static double peCycles(const Workload &w, const CoreModel &core,
       if (!w.indexes(x, d))
         return 1;
       if (x == DataStructure::Inp && d == Dim::Out)
-        return double((n + w.outPerGroup - 1) / w.outPerGroup);
+        return double(llvm::divideCeilSigned(n, w.outPerGroup));
       return double(n);
     };
     double elems = along(g.row, pr) * along(g.col, pcl);
@@ -389,23 +408,17 @@ Cost rapid::evaluate(const LayerTask &task, const CoreModel &core,
 
 std::array<TransferLocation, kNumDataStructures>
 rapid::transferLocations(const Workload &w, const Mapping &m) {
+  const LoopOrder &tOrder = m.order[idx(LoopStage::T)];
+  const LoopOrder &bOrder = m.order[idx(LoopStage::B)];
+  StageLoops t(w, m.b, m.t, tOrder), b(w, m.n, m.b, bOrder);
   std::array<TransferLocation, kNumDataStructures> out;
   for (unsigned ds = 0; ds < kNumDataStructures; ++ds) {
-    auto innermost = [&](LoopStage stage, const DimTuple &parent,
-                         const DimTuple &tile) -> std::optional<Dim> {
-      std::optional<Dim> found;
-      for (Dim d : m.order[idx(stage)])
-        if (ceilDiv(parent[idx(d)], tile[idx(d)]) > 1 &&
-            (w.indexedBy[ds] & (1u << idx(d))))
-          found = d;
-      return found;
-    };
-    if (std::optional<Dim> d = innermost(LoopStage::T, m.b, m.t))
-      out[ds] = {MemLevel::L0, LoopStage::T, *d};
-    else if (std::optional<Dim> d = innermost(LoopStage::B, m.n, m.b))
-      out[ds] = {MemLevel::Lx, LoopStage::B, *d};
+    if (t.last[ds] >= 0)
+      out[ds] = {MemLevel::L0, LoopStage::T, tOrder[t.last[ds]]};
+    else if (b.last[ds] >= 0)
+      out[ds] = {MemLevel::Lx, LoopStage::B, bOrder[b.last[ds]]};
     else
-      out[ds] = {MemLevel::Lx, LoopStage::B, m.order[idx(LoopStage::B)][0]};
+      out[ds] = {MemLevel::Lx, LoopStage::B, bOrder[0]};
   }
   return out;
 }

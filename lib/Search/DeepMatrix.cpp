@@ -7,6 +7,7 @@
 #include "rapid/Search/DeepMatrix.h"
 
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <algorithm>
 #include <chrono>
@@ -16,8 +17,6 @@
 #include <numeric>
 
 using namespace rapid;
-
-static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 std::vector<Dataflow> rapid::allDataflows() {
   std::vector<Dataflow> all;
@@ -39,7 +38,7 @@ static std::vector<int64_t> tileCandidates(int64_t e, bool exhaustive,
   }
   // The smallest size of each trip count k: ceil(e / k).
   for (int64_t k = 1; k <= e; ++k) {
-    int64_t s = ceilDiv(e, k);
+    int64_t s = llvm::divideCeilSigned(e, k);
     if (sizes.empty() || sizes.back() != s)
       sizes.push_back(s);
   }
@@ -50,7 +49,7 @@ static std::vector<int64_t> tileCandidates(int64_t e, bool exhaustive,
   for (int64_t k = 1; k <= e; k *= 2)
     for (int64_t kk : {k, 3 * k})
       if (kk <= e)
-        subset.push_back(ceilDiv(e, kk));
+        subset.push_back(llvm::divideCeilSigned(e, kk));
   subset.push_back(1);
   std::sort(subset.begin(), subset.end(), std::greater<int64_t>());
   subset.erase(std::unique(subset.begin(), subset.end()), subset.end());
@@ -88,7 +87,7 @@ struct OrderClasses {
     std::vector<unsigned> active, inactive;
     for (unsigned c = 0; c < classes.size(); ++c) {
       bool any = llvm::any_of(classes[c], [&](Dim d) {
-        return ceilDiv(parent[idx(d)], tile[idx(d)]) > 1;
+        return llvm::divideCeilSigned(parent[idx(d)], tile[idx(d)]) > 1;
       });
       (any ? active : inactive).push_back(c);
     }
@@ -201,11 +200,8 @@ llvm::Expected<SearchResult> rapid::searchMapping(const LayerTask &task,
   auto start = std::chrono::steady_clock::now();
   const Workload &w = task.workload;
   const PrecisionConfig &pc = opt.precision;
-  if (core.lanes(pc) == 0)
-    return llvm::createStringError(
-        llvm::formatv("the PE array has no {0} x {1} mode", stringify(pc.inp),
-                      stringify(pc.ker))
-            .str());
+  if (std::string why = checkPrecision(core, pc); !why.empty())
+    return llvm::createStringError(why);
   SearchResult result;
   SearchStats &st = result.stats;
   st.spaceSize = rawSpaceSize(w, opt.dataflows.size());
@@ -219,8 +215,6 @@ llvm::Expected<SearchResult> rapid::searchMapping(const LayerTask &task,
   auto l0Bytes = [&](const DimTuple &t) { return l0Footprint(w, t, pc); };
   double peak = double(core.rows * core.lanes(pc));
 
-  bool found = false;
-  double bestTotal = std::numeric_limits<double>::infinity();
   // Each dataflow gets an equal share of the budget.
   int64_t parts = int64_t(std::max<size_t>(1, opt.dataflows.size()));
   int64_t share = (opt.budget + parts - 1) / parts;
@@ -253,7 +247,7 @@ llvm::Expected<SearchResult> rapid::searchMapping(const LayerTask &task,
     m.n = w.dims;
     m.precision = pc;
     m.order[static_cast<unsigned>(LoopStage::P)] = peOrder(w, df);
-    bool go = forEachTile(
+    forEachTile(
         candB, lxBytes, double(core.lxBytes), st.prunedCapacity,
         [&](const DimTuple &b) {
           if (overBudget())
@@ -316,19 +310,22 @@ llvm::Expected<SearchResult> rapid::searchMapping(const LayerTask &task,
             ++st.evaluated;
             Cost c = evaluateOuter(task, core, m, bestInnerCost, bestInner);
             insertTop(top, topK, {m, c});
-            found = true;
-            bestTotal = std::min(bestTotal, c.total());
           }
           return innerGo;
         });
-    (void)go;
   }
 
-  // The best over the dataflows; the baseline when nothing beat it.
+  // The best over the dataflows (the last of equals); the baseline when
+  // nothing beat it.
+  const RankedMapping *best = nullptr;
   for (const auto &top : result.topPerDataflow)
-    if (!top.empty() && top.front().cost.total() <= bestTotal)
-      result.best = top.front(), bestTotal = top.front().cost.total();
-  if (!found && !result.baseline) {
+    if (!top.empty() &&
+        (!best || top.front().cost.total() <= best->cost.total()))
+      best = &top.front();
+  if (result.baseline &&
+      (!best || result.baseline->cost.total() < best->cost.total()))
+    best = &*result.baseline;
+  if (!best) {
     std::string why = checkMapping(task, core, [&] {
       // The smallest mapping there is: unit tiles.
       Mapping m;
@@ -349,9 +346,8 @@ llvm::Expected<SearchResult> rapid::searchMapping(const LayerTask &task,
     return llvm::createStringError("no mapping fits: even unit tiles fail: " +
                                    why);
   }
-  if (result.baseline &&
-      (!found || result.baseline->cost.total() < result.best.cost.total()))
-    result.best = *result.baseline;
+  result.best = *best;
+  st.kernelsOverBudget = st.budgetExhausted ? 1 : 0;
   st.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();

@@ -6,7 +6,6 @@
 
 #include "rapid/Target/LayerSummary.h"
 #include "rapid/Dialect/Rapid/RapidDialect.h"
-#include "rapid/Target/MappingReport.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -57,6 +56,17 @@ static std::string locationString(Location loc) {
   llvm::raw_string_ostream os(out);
   loc.print(os);
   return os.str();
+}
+
+std::string rapid::layerName(Operation *op) {
+  Location loc = op->getLoc();
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location inner : fused.getLocations())
+      if (auto name = dyn_cast<NameLoc>(inner))
+        return name.getName().str();
+  return locationString(loc);
 }
 
 static llvm::json::Value typeJSON(Type type) {

@@ -5,12 +5,14 @@
 //===----------------------------------------------------------------------===//
 
 #include "rapid/Target/MappingReport.h"
+#include "rapid/Target/LayerSummary.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Location.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace rapid;
@@ -35,18 +37,13 @@ std::vector<Kernel> rapid::kernelsToMap(Operation *layer, bool training) {
 
 DimTuple rapid::coreSplitOf(Operation *layer, const ArchSpec &arch,
                             int64_t &activeCores) {
-  DimTuple split;
   if (auto spatial =
           layer->getAttrOfType<SpatialAttr>(RapidDialect::kSpatialAttrName)) {
-    activeCores = 1;
-    for (unsigned i = 0; i < kNumDims; ++i) {
-      split[i] = spatial.getChipSplit()[i] * spatial.getCoreSplit()[i];
-      activeCores *= spatial.getCoreSplit()[i];
-    }
-    return split;
+    activeCores = spatial.getCoresUsed();
+    return spatial.getTotalSplit();
   }
-  split = defaultCoreSplit(makeWorkload(*getLayerShape(layer), Kernel::FWD),
-                           arch.chip.cores);
+  DimTuple split = defaultCoreSplit(
+      makeWorkload(*getLayerShape(layer), Kernel::FWD), arch.chip.cores);
   activeCores = 1;
   for (int64_t s : split)
     activeCores *= s;
@@ -151,33 +148,6 @@ Mapping rapid::fromMappingAttr(MappingAttr attr) {
   return m;
 }
 
-std::string rapid::layerName(Operation *op) {
-  Location loc = op->getLoc();
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location inner : fused.getLocations())
-      if (auto name = dyn_cast<NameLoc>(inner))
-        return name.getName().str();
-  std::string out;
-  llvm::raw_string_ostream os(out);
-  loc.print(os);
-  return os.str();
-}
-
-static void addCost(Cost &into, const Cost &c) {
-  into.macCycles += c.macCycles;
-  into.underUse += c.underUse;
-  into.bubble += c.bubble;
-  into.overlappedVisible += c.overlappedVisible;
-  into.overlappedHidden += c.overlappedHidden;
-  into.nonOverlapped += c.nonOverlapped;
-  into.aux += c.aux;
-  into.extReadBytes += c.extReadBytes;
-  into.extWriteBytes += c.extWriteBytes;
-  into.lxL0Bytes += c.lxL0Bytes;
-}
-
 MappingReport rapid::buildMappingReport(Operation *root, const ArchSpec &arch,
                                         const MappingStatsSink *stats) {
   MappingReport report;
@@ -188,6 +158,9 @@ MappingReport rapid::buildMappingReport(Operation *root, const ArchSpec &arch,
   root->walk([&](Operation *op) {
     if (!getLayerShape(op))
       return;
+    int64_t activeCores = 1;
+    DimTuple split = coreSplitOf(op, arch, activeCores);
+    CoreModel core = CoreModel::fromArch(arch, activeCores);
     for (Kernel kernel : {Kernel::FWD, Kernel::BWD, Kernel::UPD}) {
       auto attr =
           op->getAttrOfType<MappingAttr>(RapidDialect::mappingAttrName(kernel));
@@ -195,9 +168,6 @@ MappingReport rapid::buildMappingReport(Operation *root, const ArchSpec &arch,
         continue;
       if (kernel != Kernel::FWD)
         report.training = true;
-      int64_t activeCores = 1;
-      DimTuple split = coreSplitOf(op, arch, activeCores);
-      CoreModel core = CoreModel::fromArch(arch, activeCores);
       LayerTask task = makeLayerTask(op, kernel, split);
       MappingReportRow row;
       row.name = layerName(op);
@@ -219,12 +189,12 @@ MappingReport rapid::buildMappingReport(Operation *root, const ArchSpec &arch,
         if (it != stats->perKernel.end())
           row.stats = it->second;
       }
-      addCost(report.total, row.cost);
+      report.total += row.cost;
       if (row.baseline) {
-        addCost(report.baselineTotal, *row.baseline);
+        report.baselineTotal += *row.baseline;
       } else {
         ++report.withoutBaseline;
-        addCost(report.baselineTotal, row.cost);
+        report.baselineTotal += row.cost;
       }
       report.macs += row.macs;
       report.rows.push_back(std::move(row));
@@ -242,7 +212,7 @@ static std::string orderString(const LoopOrder &order, const DimTuple &parent,
                                const DimTuple &tile) {
   std::string out;
   for (Dim d : order)
-    if ((parent[idx(d)] + tile[idx(d)] - 1) / tile[idx(d)] > 1) {
+    if (llvm::divideCeilSigned(parent[idx(d)], tile[idx(d)]) > 1) {
       if (!out.empty())
         out += ">";
       out += stringify(d).str();

@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "rapid/Target/LayerSummary.h"
 #include "rapid/Target/MappingReport.h"
 #include "rapid/Transforms/Passes.h"
 
@@ -90,15 +91,18 @@ struct DeepMatrixPass
       }
       CoreModel core = CoreModel::fromArch(*spec, activeCores);
       for (Kernel kernel : kernelsToMap(op, mode == "train")) {
+        auto cannotMap = [&]() {
+          return op->emitError()
+                 << "cannot map layer '" << layerName(op) << "' ("
+                 << stringify(kernel) << ") on " << spec->name << ": ";
+        };
         LayerTask task = makeLayerTask(op, kernel, split);
         Mapping mapping;
         if (search) {
           llvm::Expected<SearchResult> result =
               searchMapping(task, core, options);
           if (!result) {
-            op->emitError() << "cannot map layer '" << layerName(op) << "' ("
-                            << stringify(kernel) << ") on " << spec->name
-                            << ": " << llvm::toString(result.takeError());
+            cannotMap() << llvm::toString(result.takeError());
             return WalkResult::interrupt();
           }
           mapping = result->best.mapping;
@@ -111,19 +115,15 @@ struct DeepMatrixPass
             sink->total.add(st);
           }
         } else {
-          if (core.lanes(*pc) == 0) {
-            op->emitError() << "cannot map layer '" << layerName(op) << "' ("
-                            << stringify(kernel) << ") on " << spec->name
-                            << ": the PE array has no " << stringify(pc->inp)
-                            << " x " << stringify(pc->ker) << " mode";
+          std::string why = checkPrecision(core, *pc);
+          if (!why.empty()) {
+            cannotMap() << why;
             return WalkResult::interrupt();
           }
           std::optional<Mapping> base = baselineMapping(task, core, *pc);
           if (!base) {
-            op->emitError() << "cannot map layer '" << layerName(op) << "' ("
-                            << stringify(kernel) << ") on " << spec->name
-                            << ": the baseline mapping's smallest tile does "
-                               "not fit the scratchpads";
+            cannotMap() << "the baseline mapping's smallest tile does not fit "
+                           "the scratchpads";
             return WalkResult::interrupt();
           }
           mapping = *base;

@@ -7,6 +7,7 @@
 #include "rapid/Workload/Workload.h"
 
 #include "llvm/Support/ErrorHandling.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <algorithm>
 
@@ -106,8 +107,6 @@ Workload rapid::makeWorkload(const LayerShape &l, Kernel kernel) {
   return w;
 }
 
-static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
-
 DimTuple rapid::kernelSplit(Kernel kernel, const DimTuple &forwardSplit) {
   DimTuple s = forwardSplit;
   if (kernel == Kernel::BWD)
@@ -118,7 +117,7 @@ DimTuple rapid::kernelSplit(Kernel kernel, const DimTuple &forwardSplit) {
 Workload rapid::splitWorkload(const Workload &w, const DimTuple &split) {
   Workload s = w;
   for (unsigned d = 0; d < kNumDims; ++d)
-    s.dims[d] = ceilDiv(w.dims[d], split[d]);
+    s.dims[d] = llvm::divideCeilSigned(w.dims[d], split[d]);
   s.outPerGroup = std::min(w.outPerGroup, s.dims[unsigned(Dim::Out)]);
   return s;
 }
@@ -127,9 +126,9 @@ int64_t HaloGeometry::inputPixels(int64_t ij, int64_t kij) const {
   if (!enabled)
     return ij;
   // Output rows/columns the tile spans, and kernel rows/columns of the taps.
-  int64_t rows = ij <= outW ? 1 : ceilDiv(ij, outW);
+  int64_t rows = ij <= outW ? 1 : llvm::divideCeilSigned(ij, outW);
   int64_t cols = std::min(ij, outW);
-  int64_t kRows = kij <= kernelW ? 1 : ceilDiv(kij, kernelW);
+  int64_t kRows = kij <= kernelW ? 1 : llvm::divideCeilSigned(kij, kernelW);
   int64_t kCols = std::min(kij, kernelW);
   return ((rows - 1) * strideH + (kRows - 1) * dilationH + 1) *
          ((cols - 1) * strideW + (kCols - 1) * dilationW + 1);
@@ -141,7 +140,7 @@ int64_t Workload::footprint(DataStructure ds, const DimTuple &t) const {
   case DataStructure::Inp: {
     int64_t channels = at(Dim::In);
     if (indexes(DataStructure::Inp, Dim::Out))
-      channels *= ceilDiv(at(Dim::Out), outPerGroup);
+      channels *= llvm::divideCeilSigned(at(Dim::Out), outPerGroup);
     return channels * at(Dim::Mb) * halo.inputPixels(at(Dim::Ij), at(Dim::Kij));
   }
   case DataStructure::Ker:

@@ -126,8 +126,21 @@ struct Cost {
   double aux = 0;               // SFU work
   double extReadBytes = 0, extWriteBytes = 0, lxL0Bytes = 0;
 
-  double compute() const { return macCycles + underUse; }
-  double overlappedComm() const { return overlappedVisible + overlappedHidden; }
+  /// Adds another layer kernel's cycles and bytes (network totals).
+  Cost &operator+=(const Cost &o) {
+    macCycles += o.macCycles;
+    underUse += o.underUse;
+    bubble += o.bubble;
+    overlappedVisible += o.overlappedVisible;
+    overlappedHidden += o.overlappedHidden;
+    nonOverlapped += o.nonOverlapped;
+    aux += o.aux;
+    extReadBytes += o.extReadBytes;
+    extWriteBytes += o.extWriteBytes;
+    lxL0Bytes += o.lxL0Bytes;
+    return *this;
+  }
+
   double total() const {
     return macCycles + underUse + bubble + overlappedVisible + nonOverlapped +
            aux;
@@ -150,6 +163,10 @@ double lxFootprint(const Workload &w, const DimTuple &b,
                    const PrecisionConfig &pc);
 double l0Footprint(const Workload &w, const DimTuple &t,
                    const PrecisionConfig &pc);
+
+/// Why the PE array of `core` cannot run the operand precisions of `pc`;
+/// empty when it can.
+std::string checkPrecision(const CoreModel &core, const PrecisionConfig &pc);
 
 /// Why `m` is not a valid mapping of `task` on `core` (tiles out of order or
 /// over capacity, a precision the PE array cannot run); empty when valid.

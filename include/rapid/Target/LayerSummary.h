@@ -41,6 +41,9 @@ struct ModelSummary {
   int64_t totalParameters = 0;
 };
 
+/// A layer's display name: its ONNX node name, else its location.
+std::string layerName(mlir::Operation *op);
+
 /// Collects the layers of every function under `root`, in program order.
 ModelSummary summarizeModel(mlir::Operation *root);
 

@@ -48,9 +48,6 @@ MappingAttr toMappingAttr(mlir::MLIRContext *context, const Workload &w,
                           const Mapping &m);
 Mapping fromMappingAttr(MappingAttr attr);
 
-/// A layer's display name: its ONNX node name, else its location.
-std::string layerName(mlir::Operation *op);
-
 /// Search statistics per layer kernel, filled by rapid-deep-matrix when the
 /// driver asks for them.
 struct MappingStatsSink {

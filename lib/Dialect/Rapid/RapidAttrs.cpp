@@ -557,31 +557,27 @@ LogicalResult RapidDialect::verifyOperationAttribute(Operation *op,
 }
 
 LogicalResult rapid::verifyLayerMapping(Operation *op) {
-  std::optional<DimTuple> workload = getLayerWorkload(op);
-  if (!workload)
+  std::optional<LayerShape> layer = getLayerShape(op);
+  if (!layer)
     return success();
+  DimTuple workload = makeWorkload(*layer, Kernel::FWD).dims;
   auto spatial = op->getAttrOfType<SpatialAttr>(RapidDialect::kSpatialAttrName);
+  DimTuple split;
+  split.fill(1);
   if (spatial)
-    for (unsigned i = 0; i < kNumDims; ++i) {
-      int64_t split = spatial.getChipSplit()[i] * spatial.getCoreSplit()[i];
-      if (split > (*workload)[i])
-        return op->emitOpError()
-               << "splits dimension '" << stringify(static_cast<Dim>(i)) << "' "
-               << split << " ways but the layer has only " << (*workload)[i];
-    }
+    split = spatial.getTotalSplit();
+  for (unsigned i = 0; i < kNumDims; ++i)
+    if (split[i] > workload[i])
+      return op->emitOpError()
+             << "splits dimension '" << stringify(static_cast<Dim>(i)) << "' "
+             << split[i] << " ways but the layer has only " << workload[i];
   // N is the per-core share of the kernel's workload after the spatial
   // split.
-  std::optional<LayerShape> layer = getLayerShape(op);
   for (Kernel kernel : {Kernel::FWD, Kernel::BWD, Kernel::UPD}) {
     StringRef name = RapidDialect::mappingAttrName(kernel);
     auto mapping = op->getAttrOfType<MappingAttr>(name);
     if (!mapping)
       continue;
-    DimTuple split;
-    split.fill(1);
-    if (spatial)
-      for (unsigned i = 0; i < kNumDims; ++i)
-        split[i] = spatial.getChipSplit()[i] * spatial.getCoreSplit()[i];
     DimTuple expected =
         splitWorkload(makeWorkload(*layer, kernel), kernelSplit(kernel, split))
             .dims;
