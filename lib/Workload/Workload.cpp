@@ -126,9 +126,9 @@ int64_t HaloGeometry::inputPixels(int64_t ij, int64_t kij) const {
   if (!enabled)
     return ij;
   // Output rows/columns the tile spans, and kernel rows/columns of the taps.
-  int64_t rows = ij <= outW ? 1 : llvm::divideCeilSigned(ij, outW);
+  int64_t rows = llvm::divideCeilSigned(ij, outW);
   int64_t cols = std::min(ij, outW);
-  int64_t kRows = kij <= kernelW ? 1 : llvm::divideCeilSigned(kij, kernelW);
+  int64_t kRows = llvm::divideCeilSigned(kij, kernelW);
   int64_t kCols = std::min(kij, kernelW);
   return ((rows - 1) * strideH + (kRows - 1) * dilationH + 1) *
          ((cols - 1) * strideW + (kCols - 1) * dilationW + 1);

@@ -108,7 +108,6 @@ struct Workload {
   bool indexes(DataStructure ds, Dim d) const {
     return indexedBy[unsigned(ds)] & dimBit(d);
   }
-  int64_t dim(Dim d) const { return dims[unsigned(d)]; }
   /// Elements of `ds` touched by a tile of `tile` per dimension (the input
   /// with its halo and, for grouped layers, the groups the Out tile spans).
   int64_t footprint(DataStructure ds, const DimTuple &tile) const;
