@@ -213,7 +213,7 @@ double ActivationAttr::apply(double x) const {
 //                chip_split = {...}, core_split = {...}>
 Attribute SpatialAttr::parse(AsmParser &parser, Type) {
   SMLoc loc = parser.getCurrentLocation();
-  Parallelism kind;
+  Parallelism kind{};
   SmallVector<int64_t, 2> chips;
   int64_t cores;
   DimTuple chipSplit, coreSplit;
@@ -330,7 +330,7 @@ ArrayRef<int64_t> MappingAttr::getTile(StringRef level) const {
 //   precision = {inp = fp16, ker = fp16, acc = fp32, chunk = 0}>
 Attribute MappingAttr::parse(AsmParser &parser, Type) {
   SMLoc loc = parser.getCurrentLocation();
-  Dataflow dataflow;
+  Dataflow dataflow{};
   DimTuple n, b, t, p;
   if (parser.parseLess() || parseVocabulary(parser, dataflow, "dataflow") ||
       parser.parseComma() || parseKey(parser, "N") ||
@@ -371,7 +371,7 @@ Attribute MappingAttr::parse(AsmParser &parser, Type) {
   SmallVector<int64_t, 9> transfers;
   for (unsigned i = 0; i < kNumDataStructures; ++i) {
     DataStructure ds = static_cast<DataStructure>(i);
-    MemLevel level;
+    MemLevel level{};
     SMLoc where;
     StringRef locWord;
     if ((i && parser.parseComma()) || parseKey(parser, stringify(ds)) ||
