@@ -5,7 +5,11 @@ time, cost-model configurations evaluated per second, the predicted time per
 core and its utilization, and the speedup of the searched mappings over the
 hand-tuned baseline mapping (same cost model, same run).
 
-    /usr/bin/python3 bench/mapping.py [BUILD_DIR] [--arch A ...] [MODEL...]
+    /usr/bin/python3 bench/mapping.py [BUILD_DIR] [--arch A ...]
+        [--map-budget N] [MODEL...]
+
+The "over budget" column counts layer kernels whose search stopped at the
+evaluation budget (rapidc --map-budget; 0 searches to the end).
 
 Models come from build/model-cache (scripts/setup-models.sh exports them).
 """
@@ -27,14 +31,17 @@ def main():
     ap.add_argument("build", nargs="?", default=os.path.join(ROOT, "build"))
     ap.add_argument("--arch", action="append",
                     help="architectures (default: rapid-core, deeptools-chip)")
+    ap.add_argument("--map-budget", type=int, default=None,
+                    help="evaluations per layer kernel (rapidc default: 4M)")
     ap.add_argument("models", nargs="*", default=MODELS)
-    args = ap.parse_args()
+    args = ap.parse_intermixed_args()
     archs = args.arch or ["rapid-core", "deeptools-chip"]
     rapidc = os.path.join(args.build, "bin", "rapidc")
     cache = os.path.join(ROOT, "build", "model-cache")
     header = (f"{'model':<12}{'arch':<16}{'kernels':>8}{'GMACs':>8}"
               f"{'map s':>8}{'wall s':>8}{'Meval/s':>9}{'pred ms':>10}"
-              f"{'util %':>8}{'speedup':>9}{'min':>7}{'max':>7}")
+              f"{'util %':>8}{'speedup':>9}{'min':>7}{'max':>7}"
+              f"{'over budget':>12}")
     print(header)
     print("-" * len(header))
     with tempfile.TemporaryDirectory() as tmp:
@@ -45,9 +52,11 @@ def main():
                     sys.exit(f"error: {path}: missing; run scripts/setup-models.sh")
                 out = os.path.join(tmp, "report.json")
                 start = time.perf_counter()
-                r = subprocess.run([rapidc, path, "--arch", arch, "-q",
-                                    "--report-json", out, "-o", os.devnull],
-                                   capture_output=True, text=True)
+                cmd = [rapidc, path, "--arch", arch, "-q",
+                       "--report-json", out, "-o", os.devnull]
+                if args.map_budget is not None:
+                    cmd.append(f"--map-budget={args.map_budget}")
+                r = subprocess.run(cmd, capture_output=True, text=True)
                 wall = time.perf_counter() - start
                 if r.returncode != 0:
                     sys.exit(f"error: rapidc on {path} --arch {arch}:\n{r.stderr}")
@@ -60,7 +69,8 @@ def main():
                       f"{rep['time_ms']:>10.3f}"
                       f"{100 * rep['total']['utilization']:>8.1f}"
                       f"{rep['speedup']:>8.2f}x{min(speedups):>6.2f}x"
-                      f"{max(speedups):>6.2f}x")
+                      f"{max(speedups):>6.2f}x"
+                      f"{s['kernels_over_budget']:>12}")
                 sys.stdout.flush()
     print("\nmap s: search time summed over layers; wall s: the whole rapidc "
           "run (import, graph preparation, mapping, report).\npred ms: "
