@@ -67,16 +67,17 @@ def main():
                       f"{rep['macs'] / 1e9:>8.3f}{s['seconds']:>8.2f}{wall:>8.2f}"
                       f"{s['evaluated'] / max(s['seconds'], 1e-9) / 1e6:>9.1f}"
                       f"{rep['time_ms']:>10.3f}"
-                      f"{100 * rep['total']['utilization']:>8.1f}"
+                      f"{100 * rep['utilization']:>8.1f}"
                       f"{rep['speedup']:>8.2f}x{min(speedups):>6.2f}x"
                       f"{max(speedups):>6.2f}x"
                       f"{s['kernels_over_budget']:>12}")
                 sys.stdout.flush()
     print("\nmap s: search time summed over layers; wall s: the whole rapidc "
-          "run (import, graph preparation, mapping, report).\npred ms: "
-          "predicted time of the network per core (deeptools-chip: each of "
-          "32 cores runs its share).\nspeedup: baseline cycles / searched "
-          "cycles over the network; min/max over layers.")
+          "run (import, graph preparation, division, mapping, report).\npred "
+          "ms: predicted time of one inference (deeptools-chip: each of 32 "
+          "cores runs its share).\nspeedup: the homogeneous baseline's "
+          "cycles (default core split, hand-tuned mapping) / the chosen "
+          "plan's over the network; min/max over layers.")
 
 
 if __name__ == "__main__":

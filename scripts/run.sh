@@ -16,5 +16,9 @@ name="$(basename "${model%.*}")"
 echo "[run] rapidc $model -> $out/$name.mlir"
 "$build/bin/rapidc" "$model" -v --time-passes --print-op-stats --report \
   -o "$out/$name.mlir"
+echo "[run] training step at minibatch 64 on 64 chips (deeptools-64chip): divisions, mappings -> $out/$name.train64.html"
+"$build/bin/rapidc" "$model" --arch deeptools-64chip --mode train \
+  --minibatch 64 --report --report-html "$out/$name.train64.html" \
+  -o "$out/$name.train64.mlir"
 echo "[run] per-layer JSON summary -> $out/$name.summary.json"
 "$build/bin/rapidc" "$model" --emit=summary -q -o "$out/$name.summary.json"

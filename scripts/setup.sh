@@ -9,3 +9,6 @@ ensure_packages setup \
   llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools \
   libonnx-dev libprotobuf-dev protobuf-compiler \
   catch2 python3 python3-numpy python3-onnx libonnx-testdata
+# The HTML mapping report's test opens it in headless Chromium and checks
+# the screenshot with PIL.
+ensure_packages setup chromium python3-pil

@@ -118,19 +118,57 @@ def Rapid_SpatialAttr : AttrDef<Rapid_Dialect, "Spatial"> {
                    chip_split = {out = 16, mb = 4}, core_split = {out = 4, mb = 8}>
     ```
 
+    The memory plan follows as optional clauses:
+    - `spatial_minibatch = S`: Dynamic Spatial Minibatching; each core's
+      minibatch share runs as S sequential spatial minibatches (the per-core
+      workload's `mb` is divided by S as well);
+    - `hold_output`: the output stays in the scratchpads for the next layer
+      (activation reuse; in training also the error flowing back);
+    - `input_on_chip`: the input is read from the producer's scratchpads;
+    - `preload_weights`: the weights stay in the scratchpads across
+      inference jobs;
+    - `lx_reserved = B`: bytes of each core's Lx the held data takes; the
+      mapping stages tiles in the rest;
+    - `pipeline_stage = K`: stage K of a timestep pipeline, on its own group
+      of `chips` (then a `[G, 1]` sub-torus).
+
+    ```mlir
+    #rapid.spatial<data, chips = [4, 16], cores = 32, chip_split = {mb = 64},
+                   core_split = {out = 4, ij = 8}, spatial_minibatch = 2,
+                   hold_output, lx_reserved = 200704>
+    ```
+
     Verified: every split is >= 1; the product of `core_split` does not
     exceed `cores`; the product of `chip_split` does not exceed X * Y; and the
     chip split fits the parallelism kind: `data` splits only `mb`; `model`
     never splits `mb`; `data_x_model_y` splits `mb` at most X ways (data
     parallel along X) and the other dimensions at most Y ways together
-    (model parallel along Y); `model_x_data_y` is the mirror image. On an op,
-    no split may exceed the op's workload dimension.
+    (model parallel along Y); `model_x_data_y` is the mirror image; the
+    spatial minibatch is >= 1, `lx_reserved` >= 0, `pipeline_stage` >= 0. On
+    an op, no split (the minibatch's including the spatial minibatch) may
+    exceed the op's workload dimension.
   }];
   let parameters = (ins "::rapid::Parallelism":$kind,
                         ArrayRefParameter<"int64_t", "torus size [X, Y]">:$chips,
                         "int64_t":$cores,
                         ArrayRefParameter<"int64_t", "split per dimension">:$chipSplit,
-                        ArrayRefParameter<"int64_t", "split per dimension">:$coreSplit);
+                        ArrayRefParameter<"int64_t", "split per dimension">:$coreSplit,
+                        "int64_t":$spatialMinibatch,
+                        "bool":$holdOutput,
+                        "bool":$inputOnChip,
+                        "bool":$preloadWeights,
+                        "int64_t":$lxReserved,
+                        "int64_t":$pipelineStage);
+  let builders = [
+    AttrBuilder<(ins "::rapid::Parallelism":$kind,
+                     "::llvm::ArrayRef<int64_t>":$chips, "int64_t":$cores,
+                     "::llvm::ArrayRef<int64_t>":$chipSplit,
+                     "::llvm::ArrayRef<int64_t>":$coreSplit), [{
+      return $_get($_ctxt, kind, chips, cores, chipSplit, coreSplit,
+                   /*spatialMinibatch=*/1, false, false, false,
+                   /*lxReserved=*/0, /*pipelineStage=*/-1);
+    }]>
+  ];
   let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
@@ -140,11 +178,13 @@ def Rapid_SpatialAttr : AttrDef<Rapid_Dialect, "Spatial"> {
     int64_t getCoreSplit(::rapid::Dim d) const {
       return getCoreSplit()[static_cast<unsigned>(d)];
     }
-    /// Ways each dimension is split in all (chips x cores), by Dim.
-    ::rapid::DimTuple getTotalSplit() const {
+    /// Ways each dimension is divided per core: chips x cores, and the
+    /// minibatch also by the spatial minibatch.
+    ::rapid::DimTuple getWorkSplit() const {
       ::rapid::DimTuple split;
       for (unsigned i = 0; i < ::rapid::kNumDims; ++i)
         split[i] = getChipSplit()[i] * getCoreSplit()[i];
+      split[static_cast<unsigned>(::rapid::Dim::Mb)] *= getSpatialMinibatch();
       return split;
     }
     /// Cores of a chip the split occupies.

@@ -196,6 +196,8 @@ llvm::Expected<ArchSpec> rapid::parseArchSpec(llvm::StringRef json,
     spec.chip.cores = chip->integer("cores");
     spec.chip.coreToCoreGBps =
         chip->number("core_to_core_gbps", -1, /*allowZero=*/true);
+    spec.chip.coreToCoreLatencyNs = chip->number(
+        "core_to_core_latency_ns", spec.chip.coreToCoreLatencyNs, true);
     if (std::optional<Reader> ext = chip->child("external_memory")) {
       spec.chip.externalMemory.capacityBytes = ext->integer("capacity_bytes");
       spec.chip.externalMemory.bandwidthGBps = ext->number("bandwidth_gbps");
@@ -211,6 +213,8 @@ llvm::Expected<ArchSpec> rapid::parseArchSpec(llvm::StringRef json,
     spec.system.chipsY = system->integer("chips_y");
     spec.system.linkXGBps = system->number("link_x_gbps", -1, true);
     spec.system.linkYGBps = system->number("link_y_gbps", -1, true);
+    spec.system.linkLatencyNs =
+        system->number("link_latency_ns", spec.system.linkLatencyNs, true);
     if (spec.system.chipsX * spec.system.chipsY > 1 &&
         (spec.system.linkXGBps == 0 && spec.system.linkYGBps == 0))
       system->fail("link_x_gbps",

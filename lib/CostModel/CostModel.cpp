@@ -17,9 +17,11 @@
 
 using namespace rapid;
 
-static unsigned idx(Dim d) { return static_cast<unsigned>(d); }
-static unsigned idx(DataStructure ds) { return static_cast<unsigned>(ds); }
-static unsigned idx(LoopStage s) { return static_cast<unsigned>(s); }
+static constexpr unsigned idx(Dim d) { return static_cast<unsigned>(d); }
+static constexpr unsigned idx(DataStructure ds) {
+  return static_cast<unsigned>(ds);
+}
+static constexpr unsigned idx(LoopStage s) { return static_cast<unsigned>(s); }
 static double bytesOf(Precision p) { return storageBits(p) / 8.0; }
 
 ArrayGeometry rapid::arrayGeometry(Dataflow dataflow, Kernel kernel) {
@@ -61,6 +63,9 @@ CoreModel CoreModel::fromArch(const ArchSpec &arch, int64_t activeCores) {
   c.extWriteBpc = std::min(core.outBandwidthGBps, extShare) / f;
   c.lxBpc = core.lx.bandwidthGBps / f;
   c.l0Bpc = core.l0.bandwidthGBps / f;
+  c.ringReadBpc = std::min(arch.chip.coreToCoreGBps, core.inBandwidthGBps) / f;
+  c.ringWriteBpc =
+      std::min(arch.chip.coreToCoreGBps, core.outBandwidthGBps) / f;
   c.lxBytes = core.lx.capacityBytes;
   c.l0Bytes = core.l0.capacityBytes;
   c.sfuOpsPerCycle = core.sfu.units * core.sfu.opsPerCycle;
@@ -182,6 +187,36 @@ struct Channel {
   }
 };
 
+/// A stage's transfers: the data structures marked `alt` move over the
+/// second channel (the ring, for data held on chip), in parallel with the
+/// others on the main one.
+struct Channels {
+  Channel main;
+  Channel alt;
+  std::array<bool, kNumDataStructures> useAlt{};
+  bool anyAlt = false;
+  Channels(const Channel &main, const Channel &alt,
+           const std::array<bool, kNumDataStructures> &useAlt)
+      : main(main), alt(alt), useAlt(useAlt),
+        anyAlt(useAlt[0] || useAlt[1] || useAlt[2]) {}
+  double time(const std::array<double, kNumDataStructures> &read,
+              const std::array<double, kNumDataStructures> &write) const {
+    // The search's hot path: nothing on chip, one channel.
+    if (!anyAlt)
+      return main.time(read[0] + read[1] + read[2],
+                       write[0] + write[1] + write[2]);
+    double r[2] = {0, 0}, w[2] = {0, 0};
+    for (unsigned ds = 0; ds < kNumDataStructures; ++ds) {
+      r[useAlt[ds]] += read[ds];
+      w[useAlt[ds]] += write[ds];
+    }
+    double t = main.time(r[0], w[0]);
+    if (r[1] + w[1] > 0)
+      t = std::max(t, alt.time(r[1], w[1]));
+    return t;
+  }
+};
+
 /// The loops of one stage over tiles of `tile` in a parent extent, in
 /// `order`: their trip counts and, per data structure, the position of the
 /// innermost loop with more than one trip indexing it (-1: none). A
@@ -217,7 +252,7 @@ struct StageLoops {
 /// One double-buffered stage, each iteration computing for `c` cycles.
 struct StageCost {
   double startup = 0, drain = 0, visible = 0, hidden = 0;
-  double readBytes = 0, writeBytes = 0;
+  double readBytes = 0, writeBytes = 0, altBytes = 0;
   int64_t iterations = 1;
 };
 } // namespace
@@ -228,7 +263,7 @@ struct StageCost {
 static StageCost stageCost(const Workload &w, const DimTuple &parent,
                            const DimTuple &tile, const LoopOrder &order,
                            double c, const PrecisionConfig &pc,
-                           const Channel &ch, bool finalSums) {
+                           const Channels &ch, bool finalSums) {
   StageLoops loops(w, parent, tile, order);
   const std::array<int64_t, kNumDims> &trips = loops.trips;
   const std::array<int, kNumDataStructures> &last = loops.last;
@@ -260,8 +295,15 @@ static StageCost stageCost(const Workload &w, const DimTuple &parent,
 
   // The first iteration waits for its operands; the last write-back follows
   // the last iteration.
-  s.startup = ch.time(inpTile + kerTile, 0);
-  s.drain = ch.time(0, outWrite);
+  using PerDS = std::array<double, kNumDataStructures>;
+  constexpr unsigned kInp = idx(DataStructure::Inp),
+                     kKer = idx(DataStructure::Ker),
+                     kOut = idx(DataStructure::Outp);
+  PerDS none{};
+  s.startup = ch.time({inpTile, kerTile, 0}, none);
+  PerDS finalWrite{};
+  finalWrite[kOut] = outWrite;
+  s.drain = ch.time(none, finalWrite);
   // Iterations entered by advancing the loop at `pos` (all inner loops
   // wrapping) refetch the structures indexed at or inside `pos`.
   int64_t outer = 1;
@@ -271,23 +313,29 @@ static StageCost stageCost(const Workload &w, const DimTuple &parent,
     outer = upTo;
     if (count == 0)
       continue;
-    double read = 0, write = 0;
-    if (last[idx(DataStructure::Inp)] >= int(pos))
-      read += inpTile;
-    if (last[idx(DataStructure::Ker)] >= int(pos))
-      read += kerTile;
+    PerDS read{}, write{};
+    if (last[kInp] >= int(pos))
+      read[kInp] = inpTile;
+    if (last[kKer] >= int(pos))
+      read[kKer] = kerTile;
     if (lastOut >= int(pos)) {
-      read += outReadBack;
-      write += outWrite;
+      read[kOut] = outReadBack;
+      write[kOut] = outWrite;
     }
     double d = ch.time(read, write);
     s.hidden += double(count) * std::min(c, d);
     s.visible += double(count) * std::max(0.0, d - c);
   }
-  s.readBytes = inpTile * double(loops.changes(last[idx(DataStructure::Inp)])) +
-                kerTile * double(loops.changes(last[idx(DataStructure::Ker)])) +
-                outReadBack * double(outChanges);
-  s.writeBytes = outWrite * double(outChanges);
+  PerDS moved = {inpTile * double(loops.changes(last[kInp])),
+                 kerTile * double(loops.changes(last[kKer])),
+                 (outReadBack + outWrite) * double(outChanges)};
+  s.readBytes = (ch.useAlt[kInp] ? 0 : moved[kInp]) +
+                (ch.useAlt[kKer] ? 0 : moved[kKer]) +
+                (ch.useAlt[kOut] ? 0 : outReadBack * double(outChanges));
+  s.writeBytes = ch.useAlt[kOut] ? 0 : outWrite * double(outChanges);
+  for (unsigned ds = 0; ds < kNumDataStructures; ++ds)
+    if (ch.useAlt[ds])
+      s.altBytes += moved[ds];
   return s;
 }
 
@@ -348,9 +396,10 @@ static double peCycles(const Workload &w, const CoreModel &core,
   return steps * streamCycles;
 }
 
-static Channel lxChannel(const CoreModel &core) {
+static Channels lxChannel(const CoreModel &core) {
   double inf = std::numeric_limits<double>::infinity();
-  return {inf, inf, core.lxBpc};
+  Channel lx{inf, inf, core.lxBpc};
+  return {lx, lx, {}};
 }
 
 double rapid::evaluateInner(const Workload &w, const CoreModel &core,
@@ -380,7 +429,12 @@ Cost rapid::evaluateOuter(const LayerTask &task, const CoreModel &core,
                           const Mapping &m, const Cost &inner,
                           double innerCycles) {
   const Workload &w = task.workload;
-  Channel ext{core.extReadBpc, core.extWriteBpc, core.extSharedBpc};
+  // Structures held on chip come over the ring (both directions at the
+  // core's ring port), the rest from external memory.
+  Channels ext{{core.extReadBpc, core.extWriteBpc, core.extSharedBpc},
+               {core.ringReadBpc, core.ringWriteBpc,
+                core.ringReadBpc + core.ringWriteBpc},
+               task.onChip};
   StageCost s = stageCost(w, m.n, m.b, m.order[idx(LoopStage::B)], innerCycles,
                           m.precision, ext, /*finalSums=*/true);
   double n = double(s.iterations);
@@ -395,6 +449,7 @@ Cost rapid::evaluateOuter(const LayerTask &task, const CoreModel &core,
   c.lxL0Bytes = n * inner.lxL0Bytes;
   c.extReadBytes = s.readBytes;
   c.extWriteBytes = s.writeBytes;
+  c.onChipBytes = s.altBytes;
   c.aux = task.auxOps > 0 ? task.auxOps / core.sfuOpsPerCycle : 0;
   return c;
 }

@@ -734,7 +734,9 @@ Importer::run(llvm::function_ref<bool(onnx::ModelProto &)> parse) {
               << ")";
           return nullptr;
         }
-        if (dim.has_dim_value() && dim.dim_value() > 0) {
+        if (d == 0 && options.minibatch) {
+          shape.push_back(*options.minibatch);
+        } else if (dim.has_dim_value() && dim.dim_value() > 0) {
           shape.push_back(dim.dim_value());
         } else if (d == 0 && options.batch) {
           shape.push_back(*options.batch);
@@ -891,7 +893,8 @@ Importer::run(llvm::function_ref<bool(onnx::ModelProto &)> parse) {
       bool mismatch = declared.dim_size() != static_cast<int>(computed.size());
       for (int d = 0; !mismatch && d < declared.dim_size(); ++d)
         mismatch = declared.dim(d).has_dim_value() &&
-                   declared.dim(d).dim_value() != computed[d];
+                   declared.dim(d).dim_value() != computed[d] &&
+                   !(d == 0 && options.minibatch);
       if (mismatch) {
         SmallVector<std::string> dims;
         for (const auto &dim : declared.dim())

@@ -410,20 +410,25 @@ std::optional<Mapping> rapid::baselineMapping(const LayerTask &task,
   return m;
 }
 
+std::vector<int64_t> rapid::primeFactors(int64_t n) {
+  std::vector<int64_t> factors;
+  for (int64_t f = 2; n > 1;) {
+    if (n % f == 0) {
+      factors.push_back(f);
+      n /= f;
+    } else {
+      f = f * f > n ? n : f + 1;
+    }
+  }
+  return factors;
+}
+
 DimTuple rapid::defaultCoreSplit(const Workload &w, int64_t cores) {
   DimTuple split;
   split.fill(1);
   // Prime factors of the core count, largest first.
-  std::vector<int64_t> factors;
-  for (int64_t c = cores, f = 2; c > 1;) {
-    if (c % f == 0) {
-      factors.push_back(f);
-      c /= f;
-    } else {
-      f = f * f > c ? c : f + 1;
-    }
-  }
-  std::sort(factors.begin(), factors.end(), std::greater<int64_t>());
+  std::vector<int64_t> factors = primeFactors(cores);
+  std::reverse(factors.begin(), factors.end());
   // Splitting out makes every core read all the inputs; splitting ij or mb
   // makes every core read all the weights. Each factor goes where the
   // replicated external traffic grows least (ties: out, ij, mb).

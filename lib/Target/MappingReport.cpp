@@ -9,15 +9,29 @@
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Location.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MathExtras.h"
 
+#include <climits>
+#include <functional>
+
 using namespace mlir;
 using namespace rapid;
 
 static unsigned idx(Dim d) { return static_cast<unsigned>(d); }
+
+static bool isConstant(Value v) {
+  return isa_and_nonnull<ConstantOp, QuantConstantOp>(v.getDefiningOp());
+}
+
+/// Weights are the second operand of every layer op except matmul, whose
+/// right-hand side may be an activation.
+static bool hasWeights(Operation *layer) {
+  return !isa<MatMulOp>(layer) || isConstant(layer->getOperand(1));
+}
 
 std::vector<Kernel> rapid::kernelsToMap(Operation *layer, bool training) {
   std::vector<Kernel> kernels = {Kernel::FWD};
@@ -25,29 +39,9 @@ std::vector<Kernel> rapid::kernelsToMap(Operation *layer, bool training) {
     return kernels;
   if (!isa<BlockArgument>(layer->getOperand(0)))
     kernels.push_back(Kernel::BWD);
-  // Weights are the second operand of every layer op except matmul, whose
-  // right-hand side may be an activation.
-  bool hasWeights =
-      !isa<MatMulOp>(layer) || isa_and_nonnull<ConstantOp, QuantConstantOp>(
-                                   layer->getOperand(1).getDefiningOp());
-  if (hasWeights)
+  if (hasWeights(layer))
     kernels.push_back(Kernel::UPD);
   return kernels;
-}
-
-DimTuple rapid::coreSplitOf(Operation *layer, const ArchSpec &arch,
-                            int64_t &activeCores) {
-  if (auto spatial =
-          layer->getAttrOfType<SpatialAttr>(RapidDialect::kSpatialAttrName)) {
-    activeCores = spatial.getCoresUsed();
-    return spatial.getTotalSplit();
-  }
-  DimTuple split = defaultCoreSplit(
-      makeWorkload(*getLayerShape(layer), Kernel::FWD), arch.chip.cores);
-  activeCores = 1;
-  for (int64_t s : split)
-    activeCores *= s;
-  return split;
 }
 
 /// SFU operations per output element of an activation: compares and
@@ -88,29 +82,160 @@ static double forwardAuxPerOutput(Operation *layer) {
       .Default([](Operation *) { return 0.0; });
 }
 
-LayerTask rapid::makeLayerTask(Operation *layer, Kernel kernel,
-                               const DimTuple &split) {
+SpatialLayer rapid::spatialLayerOf(Operation *layer, bool training) {
   std::optional<LayerShape> shape = getLayerShape(layer);
   assert(shape && "a layer op");
-  LayerTask task;
-  task.workload =
-      splitWorkload(makeWorkload(*shape, kernel), kernelSplit(kernel, split));
-  const Workload &w = task.workload;
-  double outputs = double(w.footprint(DataStructure::Outp, w.dims));
-  switch (kernel) {
-  case Kernel::FWD:
-    task.auxOps = outputs * forwardAuxPerOutput(layer);
-    break;
-  case Kernel::BWD:
-    // The activation's derivative on every input error.
-    task.auxOps = outputs;
-    break;
-  case Kernel::UPD:
-    // The weight update w -= lr * dW (axpy).
-    task.auxOps = 2 * outputs;
-    break;
+  SpatialLayer l;
+  l.name = layerName(layer);
+  l.shape = *shape;
+  l.kernels = kernelsToMap(layer, training);
+  l.hasWeights = hasWeights(layer);
+  l.recurrent = isa<LSTMOp>(layer);
+  l.timesteps = l.recurrent ? shape->outH : 1;
+  for (Kernel k : {Kernel::FWD, Kernel::BWD, Kernel::UPD}) {
+    Workload w = makeWorkload(*shape, k);
+    double outputs = double(w.footprint(DataStructure::Outp, w.dims));
+    double &aux = l.auxOps[static_cast<unsigned>(k)];
+    switch (k) {
+    case Kernel::FWD:
+      aux = outputs * forwardAuxPerOutput(layer);
+      break;
+    case Kernel::BWD:
+      // The activation's derivative on every input error.
+      aux = outputs;
+      break;
+    case Kernel::UPD:
+      // The weight update w -= lr * dW (axpy).
+      aux = 2 * outputs;
+      break;
+    }
   }
-  return task;
+  return l;
+}
+
+LayerGraph rapid::buildLayerGraph(Operation *root, bool training) {
+  LayerGraph g;
+  llvm::DenseMap<Operation *, int> index;
+  root->walk([&](Operation *op) {
+    if (!getLayerShape(op))
+      return;
+    index[op] = int(g.ops.size());
+    g.ops.push_back(op);
+    g.net.layers.push_back(spatialLayerOf(op, training));
+  });
+  g.net.training = training;
+  // The first layer (in program order) reading an op's results through
+  // non-layer ops; INT_MAX if none.
+  llvm::DenseMap<Operation *, int> firstReaderOf;
+  std::function<int(Operation *)> firstReader = [&](Operation *def) {
+    auto it = firstReaderOf.find(def);
+    if (it != firstReaderOf.end())
+      return it->second;
+    firstReaderOf[def] = INT_MAX; // cycles cannot occur; guards recursion
+    int first = INT_MAX;
+    for (Operation *user : def->getUsers()) {
+      auto l = index.find(user);
+      first = std::min(first, l != index.end() ? l->second : firstReader(user));
+    }
+    firstReaderOf[def] = first;
+    return first;
+  };
+  for (size_t i = 0; i < g.ops.size(); ++i) {
+    Operation *op = g.ops[i];
+    // Where the activations read come from, through non-layer ops: a
+    // producer layer, or, for a tensor an earlier layer already read (a
+    // residual branch), that reader, whose layout the tensor now has.
+    // Stopping there keeps the graph's frontier small (ResNet's adds would
+    // otherwise chain every block to every earlier one).
+    std::map<int, double> preds;
+    llvm::DenseSet<Operation *> seen;
+    SmallVector<Value> work;
+    for (Value v : op->getOperands())
+      if (!isConstant(v))
+        work.push_back(v);
+    while (!work.empty()) {
+      Value v = work.pop_back_val();
+      Operation *def = v.getDefiningOp();
+      if (!def || !seen.insert(def).second)
+        continue;
+      double elems = 0;
+      if (auto type = dyn_cast<RankedTensorType>(v.getType()))
+        elems = double(type.getNumElements());
+      auto it = index.find(def);
+      int source = it != index.end() ? it->second : firstReader(def);
+      if (it != index.end() || source < int(i)) {
+        double &e = preds[source];
+        e = std::max(e, elems);
+        continue;
+      }
+      for (Value operand : def->getOperands())
+        if (!isConstant(operand))
+          work.push_back(operand);
+    }
+    for (auto [p, elems] : preds) {
+      g.net.layers[i].preds.push_back(p);
+      g.net.layers[i].predElems.push_back(elems);
+    }
+    // Whether the result reaches a return, and how many layers it reaches,
+    // through non-layer ops.
+    SmallVector<Operation *> users(op->getUsers().begin(),
+                                   op->getUsers().end());
+    llvm::DenseSet<Operation *> visited;
+    int readers = 0;
+    while (!users.empty()) {
+      Operation *u = users.pop_back_val();
+      if (!visited.insert(u).second)
+        continue;
+      if (index.count(u)) {
+        ++readers;
+        continue;
+      }
+      if (u->hasTrait<OpTrait::IsTerminator>())
+        g.net.layers[i].feedsOutput = true;
+      for (Operation *v : u->getUsers())
+        users.push_back(v);
+    }
+    g.net.layers[i].sharedOutput = readers > 1;
+  }
+  g.net.finalize();
+  return g;
+}
+
+SpatialConfig rapid::spatialConfigOf(Operation *layer, const ArchSpec &arch) {
+  SpatialConfig c;
+  auto spatial =
+      layer->getAttrOfType<SpatialAttr>(RapidDialect::kSpatialAttrName);
+  if (!spatial) {
+    c.chipsX = arch.system.chipsX;
+    c.chipsY = arch.system.chipsY;
+    Workload w = makeWorkload(*getLayerShape(layer), Kernel::FWD);
+    // The timesteps of a recurrent layer are not divisible.
+    if (isa<LSTMOp>(layer))
+      w.dims[idx(Dim::Ij)] = 1;
+    c.coreSplit = defaultCoreSplit(w, arch.chip.cores);
+    return c;
+  }
+  c.kind = spatial.getKind();
+  c.chipsX = spatial.getChips()[0];
+  c.chipsY = spatial.getChips()[1];
+  llvm::copy(spatial.getChipSplit(), c.chipSplit.begin());
+  llvm::copy(spatial.getCoreSplit(), c.coreSplit.begin());
+  c.spatialMinibatch = spatial.getSpatialMinibatch();
+  c.holdOutput = spatial.getHoldOutput();
+  c.inputOnChip = spatial.getInputOnChip();
+  c.preloadWeights = spatial.getPreloadWeights();
+  c.lxReservedBytes = spatial.getLxReserved();
+  c.pipelineStage = int(spatial.getPipelineStage());
+  return c;
+}
+
+SpatialAttr rapid::toSpatialAttr(MLIRContext *context, const SpatialConfig &c,
+                                 int64_t cores) {
+  int64_t chips[] = {c.chipsX, c.chipsY};
+  return SpatialAttr::get(context, c.kind, chips, cores, c.chipSplit,
+                          c.coreSplit, c.spatialMinibatch, c.holdOutput,
+                          c.inputOnChip, c.preloadWeights, c.lxReservedBytes,
+                          c.pipelineStage);
 }
 
 MappingAttr rapid::toMappingAttr(MLIRContext *context, const Workload &w,
@@ -148,58 +273,139 @@ Mapping rapid::fromMappingAttr(MappingAttr attr) {
   return m;
 }
 
+Breakdown &Breakdown::operator+=(const Breakdown &o) {
+  mac += o.mac;
+  underUse += o.underUse;
+  bubble += o.bubble;
+  visible += o.visible;
+  nonOverlapped += o.nonOverlapped;
+  aux += o.aux;
+  hidden += o.hidden;
+  return *this;
+}
+
+Breakdown rapid::breakdownOf(const KernelCost &k, double relayout) {
+  Breakdown b;
+  b.mac = k.core.macCycles;
+  b.underUse = k.core.underUse;
+  b.bubble = k.core.bubble;
+  b.visible = k.core.overlappedVisible + k.commVisible;
+  b.hidden = k.core.overlappedHidden + k.commHidden;
+  b.nonOverlapped = k.core.nonOverlapped + k.commNonOverlapped + relayout;
+  b.aux = k.core.aux;
+  return b;
+}
+
+double MappingReport::utilization() const {
+  double c = cycles();
+  return c > 0 ? total.mac / c : 0;
+}
+
 MappingReport rapid::buildMappingReport(Operation *root, const ArchSpec &arch,
-                                        const MappingStatsSink *stats) {
+                                        const MappingStatsSink *stats,
+                                        const SpatialStats *spatial) {
   MappingReport report;
   report.arch = arch.name;
   report.frequencyGHz = arch.core.frequencyGHz;
+  report.chips = arch.numChips();
+  report.cores = arch.chip.cores;
   if (stats)
     report.search = stats->total;
+  if (spatial)
+    report.spatial = *spatial;
   root->walk([&](Operation *op) {
-    if (!getLayerShape(op))
-      return;
-    int64_t activeCores = 1;
-    DimTuple split = coreSplitOf(op, arch, activeCores);
-    CoreModel core = CoreModel::fromArch(arch, activeCores);
-    for (Kernel kernel : {Kernel::FWD, Kernel::BWD, Kernel::UPD}) {
+    if (op->hasAttr(RapidDialect::mappingAttrName(Kernel::BWD)) ||
+        op->hasAttr(RapidDialect::mappingAttrName(Kernel::UPD)))
+      report.training = true;
+  });
+  LayerGraph all = buildLayerGraph(root, report.training);
+  // The mapped layers (every kernel mapped and valid) as a network of their
+  // own: edges through unmapped layers are dropped.
+  LayerGraph g;
+  g.net.training = report.training;
+  std::vector<SpatialConfig> configs;
+  std::vector<std::vector<Mapping>> mappings;
+  std::vector<int> newIndex(all.ops.size(), -1);
+  std::optional<PrecisionConfig> pc;
+  for (size_t i = 0; i < all.ops.size(); ++i) {
+    Operation *op = all.ops[i];
+    SpatialLayer layer = all.net.layers[i];
+    SpatialConfig c = spatialConfigOf(op, arch);
+    CoreModel core = spatialCoreModel(layer, arch, c, PrecisionConfig());
+    std::vector<Mapping> ms;
+    for (Kernel kernel : layer.kernels) {
       auto attr =
           op->getAttrOfType<MappingAttr>(RapidDialect::mappingAttrName(kernel));
       if (!attr)
-        continue;
-      if (kernel != Kernel::FWD)
-        report.training = true;
-      LayerTask task = makeLayerTask(op, kernel, split);
+        break;
+      Mapping m = fromMappingAttr(attr);
+      LayerTask task = spatialLayerTask(layer, kernel, c, report.training);
+      std::string why = checkMapping(task, core, m);
+      if (!why.empty()) {
+        op->emitWarning() << "mapping not priced: " << why;
+        break;
+      }
+      ms.push_back(m);
+    }
+    if (ms.size() != layer.kernels.size())
+      continue;
+    if (!pc)
+      pc = ms.front().precision;
+    std::vector<int> preds;
+    for (int p : layer.preds)
+      if (newIndex[p] >= 0)
+        preds.push_back(newIndex[p]);
+    layer.preds = preds;
+    newIndex[i] = int(g.ops.size());
+    g.ops.push_back(op);
+    g.net.layers.push_back(layer);
+    configs.push_back(c);
+    mappings.push_back(ms);
+  }
+  g.net.finalize();
+  if (g.ops.empty())
+    return report;
+  NetworkPlan plan = priceNetwork(g.net, arch, configs, mappings, *pc);
+  SpatialOptions baseOptions;
+  baseOptions.homogeneousBaseline = true;
+  baseOptions.search.precision = *pc;
+  llvm::Expected<NetworkPlan> base = planNetwork(g.net, arch, baseOptions);
+  if (base)
+    report.baselineCycles = base->total();
+  else
+    report.baselineError = llvm::toString(base.takeError());
+  report.pipelineOverlap = plan.pipelineOverlap;
+  report.minibatch = g.net.layers.front().shape.batch;
+  for (size_t i = 0; i < g.ops.size(); ++i) {
+    Operation *op = g.ops[i];
+    const LayerPlan &lp = plan.layers[i];
+    std::string kind = stringify(lp.config.kind).str();
+    if (lp.config.pipelineStage >= 0)
+      kind += "+timestep_pipeline";
+    ++report.parallelismMix[kind];
+    for (size_t k = 0; k < lp.kernels.size(); ++k) {
       MappingReportRow row;
       row.name = layerName(op);
       row.op = op->getName().getStringRef().str();
-      row.kernel = kernel;
-      row.mapping = fromMappingAttr(attr);
-      row.macs = task.workload.macs();
-      std::string why = checkMapping(task, core, row.mapping);
-      if (!why.empty()) {
-        op->emitWarning() << "mapping not priced: " << why;
-        continue;
-      }
-      row.cost = evaluate(task, core, row.mapping);
-      if (std::optional<Mapping> base =
-              baselineMapping(task, core, row.mapping.precision))
-        row.baseline = evaluate(task, core, *base);
+      row.kernel = lp.kernels[k].kernel;
+      row.spatial = lp.config;
+      row.cost = lp.kernels[k];
+      row.relayout = k == 0 ? lp.relayout : 0;
+      row.breakdown = breakdownOf(row.cost, row.relayout);
+      if (base)
+        row.baseline = base->layers[i].kernels[k].total() +
+                       (k == 0 ? base->layers[i].relayout : 0);
+      row.macs = makeWorkload(g.net.layers[i].shape, row.kernel).macs();
       if (stats) {
-        auto it = stats->perKernel.find({op, kernel});
+        auto it = stats->perKernel.find({op, row.kernel});
         if (it != stats->perKernel.end())
           row.stats = it->second;
       }
-      report.total += row.cost;
-      if (row.baseline) {
-        report.baselineTotal += *row.baseline;
-      } else {
-        ++report.withoutBaseline;
-        report.baselineTotal += row.cost;
-      }
+      report.total += row.breakdown;
       report.macs += row.macs;
       report.rows.push_back(std::move(row));
     }
-  });
+  }
   return report;
 }
 
@@ -236,57 +442,126 @@ static double pct(double part, double whole) {
   return whole > 0 ? 100.0 * part / whole : 0;
 }
 
+/// "out4.ij8": the dimensions split more than one way; "-" for none.
+static std::string splitString(const DimTuple &t) {
+  std::string out;
+  for (unsigned d = 0; d < kNumDims; ++d)
+    if (t[d] > 1)
+      out += (out.empty() ? "" : ".") + stringify(static_cast<Dim>(d)).str() +
+             std::to_string(t[d]);
+  return out.empty() ? "-" : out;
+}
+
+/// The memory plan in a few letters: s<S> spatial minibatch, H output held,
+/// I input on chip, W weights pre-loaded, P<K> pipeline stage.
+static std::string memoryString(const SpatialConfig &c) {
+  std::string out;
+  if (c.spatialMinibatch > 1)
+    out += "s" + std::to_string(c.spatialMinibatch);
+  if (c.holdOutput)
+    out += "H";
+  if (c.inputOnChip)
+    out += "I";
+  if (c.preloadWeights)
+    out += "W";
+  if (c.pipelineStage >= 0)
+    out += "P" + std::to_string(c.pipelineStage);
+  return out.empty() ? "-" : out;
+}
+
+static const char *kindShort(Parallelism p) {
+  switch (p) {
+  case Parallelism::Data:
+    return "data";
+  case Parallelism::Model:
+    return "model";
+  case Parallelism::DataXModelY:
+    return "dXmY";
+  case Parallelism::ModelXDataY:
+    return "mXdY";
+  }
+  return "?";
+}
+
 void rapid::printMappingReport(const MappingReport &r, llvm::raw_ostream &os) {
-  os << llvm::formatv("mapping on {0} ({1} GHz), {2}; N/B/T tiles are "
-                      "in x out x ij x mb x kij\n",
-                      r.arch, r.frequencyGHz,
-                      r.training ? "training (fwd, bwd, upd)" : "inference");
   os << llvm::formatv(
-      "{0,-3} {1,-28} {2,-3} {3,-2} {4,-21} {5,-21} {6,-17} {7,-15} {8,-15} "
-      "{9,11} {10,5} {11,5} {12,5} {13,5} {14,5} {15,5} {16,5} {17,6}\n",
-      "#", "layer", "krn", "df", "N", "B", "T", "B order", "T order", "cycles",
-      "util%", "mac%", "und%", "bub%", "ovl%", "non%", "aux%", "speedup");
+      "mapping on {0} ({1} chips x {2} cores, {3} GHz), {4}, minibatch {5}\n"
+      "N/B/T tiles are in x out x ij x mb x kij per core; par: parallelism "
+      "across chips (dXmY = DataX-ModelY, mXdY = ModelX-DataY); chipD/coreD: "
+      "splits across chips/cores; mem: s<S> spatial minibatch, H output held "
+      "on chip, I input read on chip, W weights pre-loaded, P<K> timestep "
+      "pipeline stage\n",
+      r.arch, r.chips, r.cores, r.frequencyGHz,
+      r.training ? "training step (fwd, bwd, upd)" : "inference", r.minibatch);
+  os << llvm::formatv(
+      "{0,-3} {1,-24} {2,-3} {3,-5} {4,-11} {5,-14} {6,-5} {7,-2} {8,-21} "
+      "{9,-21} {10,-17} {11,-13} {12,-13} {13,11} {14,5} {15,5} {16,5} {17,5} "
+      "{18,5} {19,5} {20,7}\n",
+      "#", "layer", "krn", "par", "chipD", "coreD", "mem", "df", "N", "B", "T",
+      "B order", "T order", "cycles", "mac%", "und%", "bub%", "ovl%", "non%",
+      "aux%", "speedup");
   unsigned i = 0;
   for (const MappingReportRow &row : r.rows) {
     std::string name = row.name;
-    if (name.size() > 28)
-      name = name.substr(0, 25) + "...";
-    const Mapping &m = row.mapping;
-    const Cost &c = row.cost;
-    double t = c.total();
+    if (name.size() > 24)
+      name = name.substr(0, 21) + "...";
+    const Mapping &m = row.cost.mapping;
+    const Breakdown &b = row.breakdown;
+    double t = b.total();
     std::string speedup =
-        row.baseline ? llvm::formatv("{0:F2}x", row.baseline->total() / t).str()
+        row.baseline ? llvm::formatv("{0:F2}x", *row.baseline / t).str()
                      : std::string("-");
     os << llvm::formatv(
-        "{0,-3} {1,-28} {2,-3} {3,-2} {4,-21} {5,-21} {6,-17} {7,-15} {8,-15} "
-        "{9,11:F0} {10,5:F1} {11,5:F1} {12,5:F1} {13,5:F1} {14,5:F1} {15,5:F1} "
-        "{16,5:F1} {17,6}\n",
-        i++, name, stringify(row.kernel), dataflowShort(m.dataflow),
-        tileString(m.n), tileString(m.b), tileString(m.t),
-        orderString(m.order[0], m.n, m.b), orderString(m.order[1], m.b, m.t), t,
-        100 * c.utilization(), pct(c.macCycles, t), pct(c.underUse, t),
-        pct(c.bubble, t), pct(c.overlappedVisible, t), pct(c.nonOverlapped, t),
-        pct(c.aux, t), speedup);
+        "{0,-3} {1,-24} {2,-3} {3,-5} {4,-11} {5,-14} {6,-5} {7,-2} {8,-21} "
+        "{9,-21} {10,-17} {11,-13} {12,-13} {13,11:F0} {14,5:F1} {15,5:F1} "
+        "{16,5:F1} {17,5:F1} {18,5:F1} {19,5:F1} {20,7}\n",
+        i++, name, stringify(row.kernel), kindShort(row.spatial.kind),
+        splitString(row.spatial.chipSplit), splitString(row.spatial.coreSplit),
+        memoryString(row.spatial), dataflowShort(m.dataflow), tileString(m.n),
+        tileString(m.b), tileString(m.t), orderString(m.order[0], m.n, m.b),
+        orderString(m.order[1], m.b, m.t), t, pct(b.mac, t), pct(b.underUse, t),
+        pct(b.bubble, t), pct(b.visible, t), pct(b.nonOverlapped, t),
+        pct(b.aux, t), speedup);
   }
-  const Cost &c = r.total;
-  double t = c.total();
+  const Breakdown &c = r.total;
+  double sum = c.total();
   os << llvm::formatv(
-      "total: {0} layer kernels, {1} MACs, {2:F0} cycles = {3:F3} ms per "
-      "core, utilization {4:F1}%\n",
-      r.rows.size(), r.macs, t, t / (r.frequencyGHz * 1e6),
-      100 * c.utilization());
+      "total: {0} layer kernels, {1} MACs, {2:F0} cycles = {3:F3} ms per {4}, "
+      "utilization {5:F1}%\n",
+      r.rows.size(), r.macs, r.cycles(), r.milliseconds(),
+      r.training ? "training step" : "inference", 100 * r.utilization());
   os << llvm::formatv(
       "breakdown: MAC compute {0:F1}%, PE under-use {1:F1}%, pipeline bubble "
       "{2:F1}%, visible overlapped transfer {3:F1}%, non-overlapped transfer "
       "{4:F1}%, auxiliary {5:F1}%\n",
-      pct(c.macCycles, t), pct(c.underUse, t), pct(c.bubble, t),
-      pct(c.overlappedVisible, t), pct(c.nonOverlapped, t), pct(c.aux, t));
-  os << llvm::formatv("speedup over the hand-tuned baseline mapping: {0:F2}x",
-                      t > 0 ? r.baselineTotal.total() / t : 1.0);
-  if (r.withoutBaseline)
-    os << " (" << r.withoutBaseline
-       << " layer kernels have no baseline that fits; counted at 1x)";
-  os << "\n";
+      pct(c.mac, sum), pct(c.underUse, sum), pct(c.bubble, sum),
+      pct(c.visible, sum), pct(c.nonOverlapped, sum), pct(c.aux, sum));
+  if (r.pipelineOverlap > 0)
+    os << llvm::formatv("timestep pipelining: the pipelined layers overlap "
+                        "{0:F0} cycles ({1:F1}% of the sum above)\n",
+                        r.pipelineOverlap, pct(r.pipelineOverlap, sum));
+  if (r.chips > 1) {
+    os << "parallelism:";
+    bool first = true;
+    for (const auto &[kind, n] : r.parallelismMix) {
+      os << (first ? " " : ", ") << kind << " " << n;
+      first = false;
+    }
+    os << " (layers)\n";
+  }
+  if (r.baselineCycles)
+    os << llvm::formatv("speedup over the homogeneous baseline (data "
+                        "parallel, default core split, hand-tuned mapping): "
+                        "{0:F2}x ({1:F3} ms)\n",
+                        r.speedup(),
+                        *r.baselineCycles / (r.frequencyGHz * 1e6));
+  else if (!r.baselineError.empty())
+    os << "no homogeneous baseline: " << r.baselineError << "\n";
+  if (r.spatial)
+    os << llvm::formatv("division: {0} divisions priced, {1} core searches, "
+                        "{2} DP states in {3:F2} s\n",
+                        r.spatial->configsPriced, r.spatial->searches,
+                        r.spatial->dpStates, r.spatial->seconds);
   if (r.search.evaluated)
     os << llvm::formatv("search: {0} configurations evaluated in {1:F2} s "
                         "({2:F1} M/s), {3} pruned by capacity, {4} by bound\n",
@@ -315,6 +590,20 @@ static llvm::json::Object costJSON(const Cost &c) {
       {"ext_read_bytes", c.extReadBytes},
       {"ext_write_bytes", c.extWriteBytes},
       {"lx_l0_bytes", c.lxL0Bytes},
+      {"on_chip_bytes", c.onChipBytes},
+  };
+}
+
+static llvm::json::Object breakdownJSON(const Breakdown &b) {
+  return llvm::json::Object{
+      {"total_cycles", b.total()},
+      {"mac_cycles", b.mac},
+      {"pe_underuse_cycles", b.underUse},
+      {"pipeline_bubble_cycles", b.bubble},
+      {"overlapped_visible_cycles", b.visible},
+      {"overlapped_hidden_cycles", b.hidden},
+      {"non_overlapped_cycles", b.nonOverlapped},
+      {"aux_cycles", b.aux},
   };
 }
 
@@ -337,11 +626,26 @@ static llvm::json::Object statsJSON(const SearchStats &s) {
   };
 }
 
+static llvm::json::Object spatialJSON(const SpatialConfig &c) {
+  return llvm::json::Object{
+      {"parallelism", stringify(c.kind)},
+      {"chips", llvm::json::Array{c.chipsX, c.chipsY}},
+      {"chip_split", tileJSON(c.chipSplit)},
+      {"core_split", tileJSON(c.coreSplit)},
+      {"spatial_minibatch", c.spatialMinibatch},
+      {"hold_output", c.holdOutput},
+      {"input_on_chip", c.inputOnChip},
+      {"preload_weights", c.preloadWeights},
+      {"lx_reserved_bytes", c.lxReservedBytes},
+      {"pipeline_stage", c.pipelineStage},
+  };
+}
+
 void rapid::writeMappingReportJSON(const MappingReport &r,
                                    llvm::raw_ostream &os) {
   llvm::json::Array rows;
   for (const MappingReportRow &row : r.rows) {
-    const Mapping &m = row.mapping;
+    const Mapping &m = row.cost.mapping;
     llvm::json::Object order;
     for (unsigned s = 0; s < kNumLoopStages; ++s) {
       llvm::json::Array dims;
@@ -349,10 +653,12 @@ void rapid::writeMappingReportJSON(const MappingReport &r,
         dims.push_back(stringify(d));
       order[stringify(static_cast<LoopStage>(s))] = std::move(dims);
     }
+    const KernelCost &k = row.cost;
     llvm::json::Object o{
         {"layer", row.name},
         {"op", row.op},
         {"kernel", stringify(row.kernel)},
+        {"spatial", spatialJSON(row.spatial)},
         {"dataflow", stringify(m.dataflow)},
         {"N", tileJSON(m.n)},
         {"B", tileJSON(m.b)},
@@ -360,29 +666,197 @@ void rapid::writeMappingReportJSON(const MappingReport &r,
         {"P", tileJSON(m.p)},
         {"order", std::move(order)},
         {"macs", row.macs},
-        {"cost", costJSON(row.cost)},
+        {"breakdown", breakdownJSON(row.breakdown)},
+        {"core", costJSON(k.core)},
+        {"communication",
+         llvm::json::Object{
+             {"non_overlapped_cycles", k.commNonOverlapped},
+             {"overlapped_visible_cycles", k.commVisible},
+             {"overlapped_hidden_cycles", k.commHidden},
+             {"chip_bytes", k.comm.chipBytes},
+             {"ring_bytes", k.comm.ringBytes},
+             {"relayout_cycles", row.relayout},
+         }},
     };
     if (row.baseline) {
-      o["baseline"] = costJSON(*row.baseline);
-      o["speedup"] = row.baseline->total() / row.cost.total();
+      o["baseline_cycles"] = *row.baseline;
+      o["speedup"] = *row.baseline / row.breakdown.total();
     }
     if (row.stats)
       o["search"] = statsJSON(*row.stats);
     rows.push_back(std::move(o));
   }
-  double t = r.total.total();
+  llvm::json::Object mix;
+  for (const auto &[kind, n] : r.parallelismMix)
+    mix[kind] = n;
   llvm::json::Object root{
       {"arch", r.arch},
       {"frequency_ghz", r.frequencyGHz},
+      {"chips", r.chips},
+      {"cores_per_chip", r.cores},
       {"mode", r.training ? "train" : "infer"},
+      {"minibatch", r.minibatch},
       {"layers", std::move(rows)},
-      {"total", costJSON(r.total)},
-      {"baseline_total", costJSON(r.baselineTotal)},
-      {"speedup", t > 0 ? r.baselineTotal.total() / t : 1.0},
-      {"layers_without_baseline", r.withoutBaseline},
+      {"total", breakdownJSON(r.total)},
+      {"pipeline_overlap_cycles", r.pipelineOverlap},
+      {"cycles", r.cycles()},
+      {"time_ms", r.milliseconds()},
+      {"utilization", r.utilization()},
+      {"parallelism_mix", std::move(mix)},
       {"macs", r.macs},
-      {"time_ms", t / (r.frequencyGHz * 1e6)},
       {"search", statsJSON(r.search)},
   };
+  if (r.baselineCycles) {
+    root["baseline_cycles"] = *r.baselineCycles;
+    root["speedup"] = r.speedup();
+  }
+  if (r.spatial)
+    root["division"] = llvm::json::Object{
+        {"divisions_priced", r.spatial->configsPriced},
+        {"core_searches", r.spatial->searches},
+        {"dp_states", r.spatial->dpStates},
+        {"seconds", r.spatial->seconds},
+    };
   os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root))) << "\n";
+}
+
+/// Text safe inside HTML and SVG.
+static std::string escapeHTML(llvm::StringRef text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+    case '&':
+      out += "&amp;";
+      break;
+    case '<':
+      out += "&lt;";
+      break;
+    case '>':
+      out += "&gt;";
+      break;
+    case '"':
+      out += "&quot;";
+      break;
+    default:
+      out += c;
+    }
+  }
+  return out;
+}
+
+void rapid::writeMappingReportHTML(const MappingReport &r,
+                                   llvm::raw_ostream &os) {
+  struct Part {
+    const char *name, *color;
+    double Breakdown::*field;
+  };
+  const Part parts[] = {
+      {"MAC compute", "#2e7d32", &Breakdown::mac},
+      {"PE under-use", "#f9a825", &Breakdown::underUse},
+      {"pipeline bubble", "#8d6e63", &Breakdown::bubble},
+      {"visible overlapped transfer", "#1565c0", &Breakdown::visible},
+      {"non-overlapped transfer", "#c62828", &Breakdown::nonOverlapped},
+      {"auxiliary compute", "#6a1b9a", &Breakdown::aux},
+  };
+  double sum = r.total.total();
+  os << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<title>rapid mapping report: "
+     << escapeHTML(r.arch) << "</title>\n<style>\n"
+     << "body{font:14px sans-serif;margin:24px;color:#222}"
+        "table{border-collapse:collapse;margin:12px 0}"
+        "td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}"
+        "th{background:#eee}td.l{text-align:left}"
+        ".key span{display:inline-block;width:12px;height:12px;margin:0 4px "
+        "0 12px;vertical-align:middle}\n</style></head><body>\n";
+  os << "<h1>Mapping on " << escapeHTML(r.arch) << "</h1>\n<p>"
+     << llvm::formatv("{0} chips &times; {1} cores at {2} GHz, {3}, "
+                      "minibatch {4}: <b>{5:F3} ms</b> ({6:F0} cycles), "
+                      "utilization <b>{7:F1}%</b>",
+                      r.chips, r.cores, r.frequencyGHz,
+                      r.training ? "training step" : "inference", r.minibatch,
+                      r.milliseconds(), r.cycles(), 100 * r.utilization());
+  if (r.baselineCycles)
+    os << llvm::formatv(", <b>{0:F2}x</b> over the homogeneous data-parallel "
+                        "+ hand-tuned baseline",
+                        r.speedup());
+  os << ".</p>\n<table><tr>";
+  for (const Part &p : parts)
+    os << "<th>" << p.name << "</th>";
+  os << "</tr><tr>";
+  for (const Part &p : parts)
+    os << llvm::formatv("<td>{0:F1}%</td>", pct(r.total.*p.field, sum));
+  os << "</tr></table>\n";
+  if (r.pipelineOverlap > 0)
+    os << llvm::formatv("<p>Timestep pipelining overlaps {0:F0} cycles of "
+                        "the pipelined layers.</p>\n",
+                        r.pipelineOverlap);
+  if (!r.parallelismMix.empty()) {
+    os << "<p>Parallelism (layers):";
+    for (const auto &[kind, n] : r.parallelismMix)
+      os << " " << escapeHTML(kind) << " " << n << ";";
+    os << "</p>\n";
+  }
+  // One stacked horizontal bar per layer kernel, scaled to the longest.
+  os << "<div class=\"key\">";
+  for (const Part &p : parts)
+    os << "<span style=\"background:" << p.color << "\"></span>" << p.name;
+  os << "</div>\n";
+  double longest = 0;
+  for (const MappingReportRow &row : r.rows)
+    longest = std::max(longest, row.breakdown.total());
+  const int labelW = 300, barW = 640, rowH = 18;
+  int height = int(r.rows.size()) * rowH + 10;
+  os << llvm::formatv("<svg id=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" "
+                      "width=\"{0}\" height=\"{1}\" role=\"img\" "
+                      "aria-label=\"cycles per layer kernel\">\n",
+                      labelW + barW + 120, height);
+  int y = 5;
+  for (const MappingReportRow &row : r.rows) {
+    double t = row.breakdown.total();
+    // Long layer names keep their tail, the part that tells layers apart.
+    std::string name = row.name;
+    if (name.size() > 32)
+      name = "..." + name.substr(name.size() - 29);
+    std::string label = name + " " + stringify(row.kernel).str() + " (" +
+                        kindShort(row.spatial.kind) + ")";
+    os << llvm::formatv("<text x=\"{0}\" y=\"{1}\" font-size=\"12\" "
+                        "text-anchor=\"end\">{2}</text>",
+                        labelW - 6, y + 13, escapeHTML(label));
+    double x = labelW;
+    for (const Part &p : parts) {
+      double w = longest > 0 ? barW * (row.breakdown.*p.field) / longest : 0;
+      if (w <= 0)
+        continue;
+      os << llvm::formatv("<rect x=\"{0:F2}\" y=\"{1}\" width=\"{2:F2}\" "
+                          "height=\"{3}\" fill=\"{4}\"><title>{5}: {6:F0} "
+                          "cycles ({7:F1}%)</title></rect>",
+                          x, y + 2, w, rowH - 4, p.color, p.name,
+                          row.breakdown.*p.field,
+                          pct(row.breakdown.*p.field, t));
+      x += w;
+    }
+    os << llvm::formatv("<text x=\"{0:F2}\" y=\"{1}\" font-size=\"11\">"
+                        "{2:F0}</text>\n",
+                        x + 4, y + 13, t);
+    y += rowH;
+  }
+  os << "</svg>\n<table><tr><th>#</th><th>layer</th><th>kernel</th>"
+        "<th>parallelism</th><th>chip split</th><th>core split</th>"
+        "<th>memory</th><th>dataflow</th><th>cycles</th><th>speedup</th></tr>"
+        "\n";
+  unsigned i = 0;
+  for (const MappingReportRow &row : r.rows) {
+    double t = row.breakdown.total();
+    os << llvm::formatv(
+        "<tr><td>{0}</td><td class=\"l\">{1}</td><td>{2}</td><td>{3}</td>"
+        "<td>{4}</td><td>{5}</td><td>{6}</td><td>{7}</td><td>{8:F0}</td>"
+        "<td>{9}</td></tr>\n",
+        i++, escapeHTML(row.name), stringify(row.kernel),
+        stringify(row.spatial.kind), splitString(row.spatial.chipSplit),
+        splitString(row.spatial.coreSplit), memoryString(row.spatial),
+        stringify(row.cost.mapping.dataflow), t,
+        row.baseline ? llvm::formatv("{0:F2}x", *row.baseline / t).str()
+                     : std::string("-"));
+  }
+  os << "</table>\n</body></html>\n";
 }

@@ -4,8 +4,9 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// A thin adapter: each layer kernel becomes a rapid::LayerTask, the plain C++
-// search (lib/Search) maps it, and the result becomes #rapid.mapping.
+// A thin adapter: each layer kernel becomes a rapid::LayerTask (the core's
+// share under the layer's #rapid.spatial), the plain C++ search
+// (lib/Search) maps it, and the result becomes #rapid.mapping.
 //
 //===----------------------------------------------------------------------===//
 
@@ -75,28 +76,25 @@ struct DeepMatrixPass
     options.exhaustive = exhaustive;
     MLIRContext *context = &getContext();
 
+    bool training = mode == "train";
     WalkResult walk = module.walk([&](Operation *op) {
       if (!getLayerShape(op))
         return WalkResult::advance();
-      int64_t activeCores = 1;
-      bool hadSpatial = op->hasAttr(RapidDialect::kSpatialAttrName);
-      DimTuple split = coreSplitOf(op, *spec, activeCores);
-      if (!hadSpatial && spec->chip.cores > 1) {
-        DimTuple ones;
-        ones.fill(1);
-        int64_t chips[] = {spec->system.chipsX, spec->system.chipsY};
+      // The core's share from rapid.spatial (DeepSpatialMatrix), or the
+      // layer on one chip divided over its cores, recorded.
+      SpatialConfig config = spatialConfigOf(op, *spec);
+      if (!op->hasAttr(RapidDialect::kSpatialAttrName) && spec->chip.cores > 1)
         op->setAttr(RapidDialect::kSpatialAttrName,
-                    SpatialAttr::get(context, Parallelism::Model, chips,
-                                     spec->chip.cores, ones, split));
-      }
-      CoreModel core = CoreModel::fromArch(*spec, activeCores);
-      for (Kernel kernel : kernelsToMap(op, mode == "train")) {
+                    toSpatialAttr(context, config, spec->chip.cores));
+      SpatialLayer layer = spatialLayerOf(op, training);
+      CoreModel core = spatialCoreModel(layer, *spec, config, *pc);
+      for (Kernel kernel : layer.kernels) {
         auto cannotMap = [&]() {
           return op->emitError()
                  << "cannot map layer '" << layerName(op) << "' ("
                  << stringify(kernel) << ") on " << spec->name << ": ";
         };
-        LayerTask task = makeLayerTask(op, kernel, split);
+        LayerTask task = spatialLayerTask(layer, kernel, config, training);
         Mapping mapping;
         if (search) {
           llvm::Expected<SearchResult> result =

@@ -11,11 +11,16 @@ assert len(r["layers"]) == 5, len(r["layers"])
 assert r["macs"] == 416520, r["macs"]
 parts = ["mac_cycles", "pe_underuse_cycles", "pipeline_bubble_cycles",
          "overlapped_visible_cycles", "non_overlapped_cycles", "aux_cycles"]
-for layer in r["layers"] + [{"cost": r["total"], "layer": "total"}]:
-    c = layer["cost"]
+for layer in r["layers"] + [{"breakdown": r["total"], "layer": "total"}]:
+    c = layer["breakdown"]
     assert abs(sum(c[p] for p in parts) - c["total_cycles"]) <= 1e-6 * c["total_cycles"], layer
-    assert 0 < c["utilization"] <= 1, layer
+    assert 0 < c["mac_cycles"] <= c["total_cycles"], layer
+assert abs(r["cycles"] - (r["total"]["total_cycles"] - r["pipeline_overlap_cycles"])) <= 1e-6 * r["cycles"]
+assert 0 < r["utilization"] <= 1, r["utilization"]
 for layer in r["layers"]:
+    # One core: the division is trivial and the memory plan only ever
+    # lowers a layer's time, so no layer is slower than the baseline.
+    assert layer["spatial"]["parallelism"] == "model", layer
     assert layer["speedup"] >= 1.0, layer
     assert layer["search"]["evaluated"] > 0, layer
     n = layer["N"]

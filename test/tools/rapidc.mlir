@@ -12,7 +12,7 @@
 // CHECK-NEXT: return %[[C]]
 // SUMMARY-NOT: warning
 // SUMMARY: rapidc: {{.*}}rapidc.mlir: 1 layer, 18 MACs, 16 bytes of weights; 8 ops -> 6; wrote stdout in {{[0-9.]+}} s
-// SUMMARY-NEXT: rapidc: mapped 1 layer kernel on rapid-core: {{[0-9.]+}} ms predicted per core, {{[0-9.]+}}% utilization, {{[0-9.]+}}x over the baseline mapping
+// SUMMARY-NEXT: rapidc: mapped 1 layer kernel on rapid-core: {{[0-9.]+}} ms predicted per inference, {{[0-9.]+}}% utilization, {{[0-9.]+}}x over the homogeneous baseline
 // O0: rapid.conv2d {{.*}}rapid.mapping = #rapid.mapping<weight_stationary,
 // O0: rapid.batchnorm
 // NOMAP: rapid.conv2d %{{.*}}, %{{.*}}, %{{.*}} act relu :

@@ -30,6 +30,7 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
@@ -68,6 +69,12 @@ cl::opt<int64_t> batchSize("batch", cl::value_desc("N"),
                            cl::desc("ONNX input: bind a symbolic leading "
                                     "(batch) dimension to N"),
                            cl::init(0), cl::cat(rapidcCategory));
+cl::opt<int64_t> minibatch(
+    "minibatch", cl::value_desc("N"), cl::init(0),
+    cl::desc("ONNX input: set the leading (batch) dimension of every input to "
+             "N, static or not (train or infer a model exported at batch 1 at "
+             "minibatch N)"),
+    cl::cat(rapidcCategory));
 cl::list<std::string>
     inputShapes("input-shape", cl::value_desc("name=d0xd1x..."),
                 cl::desc("ONNX input: give input `name` a static shape, e.g. "
@@ -111,6 +118,21 @@ cl::opt<bool> report("report",
 cl::opt<std::string> reportJSON("report-json", cl::value_desc("file"),
                                 cl::desc("Write the mapping report as JSON"),
                                 cl::cat(rapidcCategory));
+cl::opt<std::string>
+    reportHTML("report-html", cl::value_desc("file"),
+               cl::desc("Write the mapping report as a self-contained HTML "
+                        "page with a stacked bar chart per layer kernel"),
+               cl::cat(rapidcCategory));
+cl::opt<int64_t> spatialBudget(
+    "spatial-budget", cl::value_desc("N"), cl::init(100000),
+    cl::desc("Cost-model evaluations per core search while dividing layers "
+             "over chips and cores (DeepSpatialMatrix)"),
+    cl::cat(rapidcCategory));
+cl::opt<bool> noMemoryOpts(
+    "no-memory-opts",
+    cl::desc("Divide layers without activation reuse, Dynamic Spatial "
+             "Minibatching, weight pre-loading or timestep pipelining"),
+    cl::cat(rapidcCategory));
 cl::opt<bool> verbose("v", cl::desc("Print each phase as it starts"),
                       cl::cat(rapidcCategory));
 cl::opt<bool> quiet("q", cl::desc("Do not print the closing summary line"),
@@ -173,6 +195,11 @@ int main(int argc, char **argv) {
       return fail("--batch must be >= 1, got " + llvm::Twine(batchSize));
     importOptions.batch = batchSize;
   }
+  if (minibatch.getNumOccurrences()) {
+    if (minibatch < 1)
+      return fail("--minibatch must be >= 1, got " + llvm::Twine(minibatch));
+    importOptions.minibatch = minibatch;
+  }
   for (const std::string &binding : inputShapes) {
     std::string error = rapid::parseInputShapeBinding(binding, importOptions);
     if (!error.empty())
@@ -234,9 +261,10 @@ int main(int argc, char **argv) {
 
   // Mapping: DeepMatrix for every layer kernel on --arch.
   rapid::MappingStatsSink mapStats;
+  rapid::SpatialStats spatialStats;
   std::optional<rapid::ArchSpec> arch;
   // The layer summary alone needs no mapping unless a report is asked for.
-  bool wantReport = report || !reportJSON.empty();
+  bool wantReport = report || !reportJSON.empty() || !reportHTML.empty();
   if (!noMap && (emit == Emit::MLIR || wantReport)) {
     llvm::Expected<rapid::ArchSpec> spec = rapid::loadArchSpec(archName);
     if (!spec)
@@ -249,13 +277,30 @@ int main(int argc, char **argv) {
                   precisionName + "'");
     if (mapBudget < 0)
       return fail("--map-budget must be >= 0, got " + llvm::Twine(mapBudget));
-    phase(optLevel == '1' ? "mapping (rapid-deep-matrix) on " + arch->name
-                          : "baseline mapping on " + arch->name);
+    if (spatialBudget < 0)
+      return fail("--spatial-budget must be >= 0, got " +
+                  llvm::Twine(spatialBudget));
     PassManager pm(&context);
     if (failed(applyPassManagerCLOptions(pm)))
       return fail("invalid pass manager options");
     TimingScope mapTiming = timing.nest("Mapping");
     pm.enableTiming(mapTiming);
+    phase(optLevel == '1'
+              ? "dividing layers (rapid-deep-spatial-matrix) on " + arch->name
+              : "homogeneous baseline division on " + arch->name);
+    rapid::RapidDeepSpatialMatrixOptions spatialOptions;
+    spatialOptions.arch = archName;
+    spatialOptions.mode = modeName;
+    spatialOptions.precision = precisionName;
+    spatialOptions.budget = spatialBudget;
+    spatialOptions.memoryOpts = !noMemoryOpts;
+    spatialOptions.baseline = optLevel == '0';
+    // Progress on the terminal: dividing a large network takes a while.
+    pm.addPass(rapid::createDeepSpatialMatrixPass(
+        spatialOptions, &spatialStats,
+        !quiet && llvm::sys::Process::StandardErrIsDisplayed()));
+    phase(optLevel == '1' ? "mapping (rapid-deep-matrix) on " + arch->name
+                          : "baseline mapping on " + arch->name);
     rapid::RapidDeepMatrixOptions options;
     options.arch = archName;
     options.mode = modeName;
@@ -278,7 +323,8 @@ int main(int argc, char **argv) {
     rapid::printLayerTable(summary, llvm::outs());
   std::optional<rapid::MappingReport> mapReport;
   if (arch)
-    mapReport = rapid::buildMappingReport(*module, *arch, &mapStats);
+    mapReport = rapid::buildMappingReport(
+        *module, *arch, &mapStats, optLevel == '1' ? &spatialStats : nullptr);
   if (report)
     rapid::printMappingReport(*mapReport, llvm::outs());
   if (!reportJSON.empty()) {
@@ -287,6 +333,13 @@ int main(int argc, char **argv) {
       return fail("cannot write '" + reportJSON + "': " + errorMessage);
     rapid::writeMappingReportJSON(*mapReport, json->os());
     json->keep();
+  }
+  if (!reportHTML.empty()) {
+    auto html = openOutputFile(reportHTML, &errorMessage);
+    if (!html)
+      return fail("cannot write '" + reportHTML + "': " + errorMessage);
+    rapid::writeMappingReportHTML(*mapReport, html->os());
+    html->keep();
   }
   {
     TimingScope emitTiming = timing.nest("Emit");
@@ -299,6 +352,8 @@ int main(int argc, char **argv) {
   timing.stop();
 
   if (!quiet) {
+    // The tables above went to stdout: keep them before the summary.
+    llvm::outs().flush();
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
             .count();
@@ -313,13 +368,11 @@ int main(int argc, char **argv) {
     if (mapReport && !mapReport->rows.empty())
       llvm::errs() << llvm::formatv(
           "rapidc: mapped {0} layer kernel{5} on {1}: {2:F3} ms predicted per "
-          "core, {3:F1}% utilization, {4:F2}x over the baseline mapping\n",
-          mapReport->rows.size(), mapReport->arch,
-          mapReport->total.total() / (mapReport->frequencyGHz * 1e6),
-          100 * mapReport->total.utilization(),
-          mapReport->baselineTotal.total() /
-              std::max(mapReport->total.total(), 1e-9),
-          mapReport->rows.size() == 1 ? "" : "s");
+          "{6}, {3:F1}% utilization, {4:F2}x over the homogeneous baseline\n",
+          mapReport->rows.size(), mapReport->arch, mapReport->milliseconds(),
+          100 * mapReport->utilization(), mapReport->speedup(),
+          mapReport->rows.size() == 1 ? "" : "s",
+          mapReport->training ? "training step" : "inference");
   }
   return 0;
 }

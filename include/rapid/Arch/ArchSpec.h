@@ -60,6 +60,8 @@ struct CoreSpec {
 struct ChipSpec {
   int64_t cores = 0;
   double coreToCoreGBps = 0;
+  /// Start-up latency of one core-to-core step on the ring.
+  double coreToCoreLatencyNs = 50;
   MemorySpec externalMemory;
   /// Fraction of the external bandwidth achieved in practice, (0, 1].
   double externalEfficiency = 1;
@@ -69,6 +71,8 @@ struct SystemSpec {
   int64_t chipsX = 1, chipsY = 1;
   /// Per-direction chip-to-chip bandwidth (asymmetric when they differ).
   double linkXGBps = 0, linkYGBps = 0;
+  /// Start-up latency of one chip-to-chip step (a collective's alpha).
+  double linkLatencyNs = 500;
 };
 
 struct ArchSpec {

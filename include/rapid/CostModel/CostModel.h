@@ -90,6 +90,9 @@ struct CoreModel {
   std::array<unsigned, kNumPrecisions> multiplier{};
   double extReadBpc = 0, extWriteBpc = 0, extSharedBpc = 0;
   double lxBpc = 0, l0Bpc = 0;
+  /// A core's ports onto the chip's ring: the channel of data structures
+  /// held on chip (LayerTask::onChip) instead of external memory.
+  double ringReadBpc = 0, ringWriteBpc = 0;
   int64_t lxBytes = 0, l0Bytes = 0;
   double sfuOpsPerCycle = 0;
   double frequencyGHz = 0;
@@ -108,6 +111,11 @@ struct CoreModel {
 struct LayerTask {
   Workload workload;
   double auxOps = 0;
+  /// Data structures (by DataStructure) held in the chip's scratchpads
+  /// rather than external memory (DeepSpatialMatrix's activation reuse and
+  /// weight pre-loading): their B-stage transfers use the ring channel,
+  /// which runs in parallel with the external one.
+  std::array<bool, kNumDataStructures> onChip{};
 };
 
 /// Cycles of one layer kernel on one core, split as the seed's table splits
@@ -125,6 +133,7 @@ struct Cost {
   double nonOverlapped = 0;     // start-up fetches and final write-backs
   double aux = 0;               // SFU work
   double extReadBytes = 0, extWriteBytes = 0, lxL0Bytes = 0;
+  double onChipBytes = 0; // B-stage bytes moved over the ring instead
 
   /// Adds another layer kernel's cycles and bytes (network totals).
   Cost &operator+=(const Cost &o) {
@@ -138,7 +147,19 @@ struct Cost {
     extReadBytes += o.extReadBytes;
     extWriteBytes += o.extWriteBytes;
     lxL0Bytes += o.lxL0Bytes;
+    onChipBytes += o.onChipBytes;
     return *this;
+  }
+  /// Every cycle and byte scaled by `k` (a kernel repeated k times).
+  Cost scaled(double k) const {
+    Cost c;
+    c += *this;
+    for (double *f :
+         {&c.macCycles, &c.underUse, &c.bubble, &c.overlappedVisible,
+          &c.overlappedHidden, &c.nonOverlapped, &c.aux, &c.extReadBytes,
+          &c.extWriteBytes, &c.lxL0Bytes, &c.onChipBytes})
+      *f *= k;
+    return c;
   }
 
   double total() const {

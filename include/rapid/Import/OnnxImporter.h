@@ -30,6 +30,10 @@ namespace rapid {
 struct OnnxImportOptions {
   /// Binds a symbolic leading (batch) dimension of every input.
   std::optional<int64_t> batch;
+  /// Sets the leading (batch) dimension of every input, symbolic or static,
+  /// and lets the graph outputs' declared leading dimensions differ: the
+  /// model re-batched (training minibatches of a model exported at batch 1).
+  std::optional<int64_t> minibatch;
   /// Full static shapes per input name; they override the model's.
   llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
   /// Name of the created function.

@@ -127,6 +127,9 @@ std::optional<Mapping> baselineMapping(const LayerTask &task,
 /// large as its split. Returns the split per dimension.
 DimTuple defaultCoreSplit(const Workload &w, int64_t cores);
 
+/// The prime factors of n with multiplicity, ascending (none for n <= 1).
+std::vector<int64_t> primeFactors(int64_t n);
+
 } // namespace rapid
 
 #endif // RAPID_SEARCH_DEEPMATRIX_H

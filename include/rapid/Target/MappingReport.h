@@ -18,7 +18,7 @@
 #define RAPID_TARGET_MAPPINGREPORT_H
 
 #include "rapid/Dialect/Rapid/RapidDialect.h"
-#include "rapid/Search/DeepMatrix.h"
+#include "rapid/Search/DeepSpatialMatrix.h"
 
 #include "mlir/IR/Operation.h"
 #include "llvm/Support/raw_ostream.h"
@@ -34,15 +34,23 @@ namespace rapid {
 /// model's input) and UPD (when the layer has weights).
 std::vector<Kernel> kernelsToMap(mlir::Operation *layer, bool training);
 
-/// The split of a layer over the cores of a chip: from its rapid.spatial,
-/// or defaultCoreSplit over the chip's cores. `activeCores` is the number of
-/// cores sharing the external memory.
-DimTuple coreSplitOf(mlir::Operation *layer, const ArchSpec &arch,
-                     int64_t &activeCores);
+/// A layer op as DeepSpatialMatrix sees it (without its graph edges): its
+/// shape, kernels, SFU work, recurrence.
+SpatialLayer spatialLayerOf(mlir::Operation *layer, bool training);
 
-/// The per-core task of `kernel` on `layer` under `split` (chip x core).
-LayerTask makeLayerTask(mlir::Operation *layer, Kernel kernel,
-                        const DimTuple &split);
+/// The layers under `root` in program order, with the producer layers each
+/// reads through non-layer ops (element-wise ops, pooling, adds, concats).
+struct LayerGraph {
+  SpatialNetwork net;
+  std::vector<mlir::Operation *> ops;
+};
+LayerGraph buildLayerGraph(mlir::Operation *root, bool training);
+
+/// The division of a layer: its rapid.spatial, or (none attached) the
+/// layer on one chip divided over its cores by defaultCoreSplit.
+SpatialConfig spatialConfigOf(mlir::Operation *layer, const ArchSpec &arch);
+SpatialAttr toSpatialAttr(mlir::MLIRContext *context, const SpatialConfig &c,
+                          int64_t cores);
 
 MappingAttr toMappingAttr(mlir::MLIRContext *context, const Workload &w,
                           const Mapping &m);
@@ -55,13 +63,28 @@ struct MappingStatsSink {
   SearchStats total;
 };
 
+/// The seed's breakdown of a layer kernel (or a total) in cycles.
+struct Breakdown {
+  double mac = 0, underUse = 0, bubble = 0, visible = 0, nonOverlapped = 0,
+         aux = 0, hidden = 0;
+  double total() const {
+    return mac + underUse + bubble + visible + nonOverlapped + aux;
+  }
+  Breakdown &operator+=(const Breakdown &o);
+};
+/// A kernel's core cost plus its communication (and the layer's re-layout).
+Breakdown breakdownOf(const KernelCost &k, double relayout = 0);
+
 struct MappingReportRow {
   std::string name, op;
   Kernel kernel;
-  Mapping mapping;
-  Cost cost;
-  /// The hand-tuned baseline mapping's cost, when it has one.
-  std::optional<Cost> baseline;
+  SpatialConfig spatial;
+  KernelCost cost;
+  /// Re-layout of the layer's inputs (on its FWD row).
+  double relayout = 0;
+  Breakdown breakdown;
+  /// The same kernel's cycles in the homogeneous baseline plan.
+  std::optional<double> baseline;
   std::optional<SearchStats> stats;
   int64_t macs = 0;
 };
@@ -69,22 +92,45 @@ struct MappingReportRow {
 struct MappingReport {
   std::string arch;
   double frequencyGHz = 0;
+  int64_t chips = 1, cores = 1;
   bool training = false;
+  int64_t minibatch = 1;
   std::vector<MappingReportRow> rows;
-  Cost total, baselineTotal;
-  /// Layers whose baseline does not fit (baselineTotal counts their own
-  /// cost, a speedup of 1).
-  unsigned withoutBaseline = 0;
+  Breakdown total;
+  /// Cycles the timestep pipelines save (subtracted from total.total()).
+  double pipelineOverlap = 0;
+  /// The homogeneous data-parallel + hand-tuned plan of the same network.
+  std::optional<double> baselineCycles;
+  /// Why the baseline plan could not be priced, when it could not.
+  std::string baselineError;
   int64_t macs = 0;
+  /// Layers per parallelism kind.
+  std::map<std::string, int> parallelismMix;
   SearchStats search;
+  std::optional<SpatialStats> spatial;
+
+  double cycles() const { return total.total() - pipelineOverlap; }
+  double milliseconds() const { return cycles() / (frequencyGHz * 1e6); }
+  /// MAC cycles at peak over all cycles.
+  double utilization() const;
+  double speedup() const {
+    return baselineCycles ? *baselineCycles / cycles() : 1.0;
+  }
 };
 
-/// Collects the mapped layer kernels under `root` in program order and
-/// prices them on `arch`. Layers without a mapping are skipped.
+/// Collects the mapped layers under `root` in program order and prices the
+/// network on `arch`: each core's share by its mapping, the communication
+/// and re-layout its divisions imply, timestep pipelines; and the
+/// homogeneous baseline plan for comparison. Layers without a mapping are
+/// skipped.
 MappingReport buildMappingReport(mlir::Operation *root, const ArchSpec &arch,
-                                 const MappingStatsSink *stats = nullptr);
+                                 const MappingStatsSink *stats = nullptr,
+                                 const SpatialStats *spatial = nullptr);
 void printMappingReport(const MappingReport &report, llvm::raw_ostream &os);
 void writeMappingReportJSON(const MappingReport &report, llvm::raw_ostream &os);
+/// A self-contained HTML page (inline SVG and CSS, no scripts or external
+/// assets): the totals and a stacked bar per layer kernel.
+void writeMappingReportHTML(const MappingReport &report, llvm::raw_ostream &os);
 
 } // namespace rapid
 

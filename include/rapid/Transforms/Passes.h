@@ -22,6 +22,13 @@ namespace rapid {
 
 struct MappingStatsSink;
 struct PrecisionConfig;
+struct SpatialStats;
+
+/// rapid-deep-spatial-matrix that also reports its statistics into `stats`
+/// and prints progress (layers divided) to stderr when `progress` is set.
+std::unique_ptr<mlir::Pass>
+createDeepSpatialMatrixPass(const RapidDeepSpatialMatrixOptions &options,
+                            SpatialStats *stats, bool progress);
 
 /// rapid-deep-matrix that also reports each layer kernel's search
 /// statistics into `sink` (for rapidc --report).

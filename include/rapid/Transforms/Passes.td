@@ -86,6 +86,64 @@ def RapidFuseBiasActivation : Pass<"rapid-fuse-bias-activation"> {
   ];
 }
 
+def RapidDeepSpatialMatrix
+    : Pass<"rapid-deep-spatial-matrix", "::mlir::ModuleOp"> {
+  let summary = "Divides every layer over chips and cores: hybrid parallelism, memory plan (DeepSpatialMatrix)";
+  let description = [{
+    Chooses, for every layer op, how its work is divided over the chips of
+    the 2-D torus and the cores of each chip's ring, and attaches it as
+    `#rapid.spatial` (docs/deep-spatial-matrix.md):
+
+    - the parallelism kind across chips (`data`, `model`, `data_x_model_y`,
+      `model_x_data_y`) and the dimensions each direction splits, the core
+      split of each chip's share;
+    - priced as each core's DeepMatrix mapping plus the collectives the
+      division implies on the topology (feature all-gathers, partial-sum
+      reductions, halo exchanges, the weight-gradient all-reduce overlapped
+      with back-propagation) plus the re-layout between layers whose
+      layouts differ, chosen jointly over the network by an exact dynamic
+      program (chains and DAGs with skip connections);
+    - then the memory plan: activation reuse (`hold_output`,
+      `input_on_chip`), Dynamic Spatial Minibatching (`spatial_minibatch`),
+      weight pre-loading for inference (`preload_weights`), timestep
+      pipelining of LSTM chains (`pipeline_stage`).
+
+    Runs before `rapid-deep-matrix`, which maps each core's share. With
+    `baseline`, every layer gets the homogeneous division instead (data
+    parallel where the minibatch allows, the default core split, no memory
+    optimizations).
+    ```
+    rapid-opt --rapid-deep-spatial-matrix='arch=deeptools-64chip mode=train' \
+              --rapid-deep-matrix='arch=deeptools-64chip mode=train' model.mlir
+    ```
+  }];
+  let dependentDialects = ["::rapid::RapidDialect"];
+  let options = [
+    Option<"arch", "arch", "std::string", /*default=*/"\"rapid-core\"",
+           "Architecture preset name or description file (.json)">,
+    Option<"mode", "mode", "std::string", /*default=*/"\"infer\"",
+           "infer (FWD) or train (FWD, BWD, UPD)">,
+    Option<"precision", "precision", "std::string", /*default=*/"\"fp16\"",
+           "PE precision (as rapid-deep-matrix)">,
+    Option<"budget", "budget", "int64_t", /*default=*/"100000",
+           "Cost-model evaluations per core search while dividing">,
+    Option<"memoryOpts", "memory-opts", "bool", /*default=*/"true",
+           "Activation reuse, Dynamic Spatial Minibatching, weight "
+           "pre-loading and timestep pipelining">,
+    Option<"baseline", "baseline", "bool", /*default=*/"false",
+           "Attach the homogeneous baseline division instead of searching">
+  ];
+  let statistics = [
+    Statistic<"numLayers", "layers-divided", "Number of layers divided">,
+    Statistic<"numPriced", "divisions-priced",
+              "Number of (layer, division) pairs priced">,
+    Statistic<"numSearches", "core-searches",
+              "Number of per-core DeepMatrix searches">,
+    Statistic<"numStates", "dp-states",
+              "Number of states of the inter-layer dynamic programs">
+  ];
+}
+
 def RapidDeepMatrix : Pass<"rapid-deep-matrix", "::mlir::ModuleOp"> {
   let summary = "Maps every layer onto a core: dataflow, tiles, loop order (DeepMatrix)";
   let description = [{

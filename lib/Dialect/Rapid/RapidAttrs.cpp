@@ -210,12 +210,15 @@ double ActivationAttr::apply(double x) const {
 //===----------------------------------------------------------------------===//
 
 // #rapid.spatial<kind, chips = [X, Y], cores = C,
-//                chip_split = {...}, core_split = {...}>
+//                chip_split = {...}, core_split = {...}, spatial_minibatch = S,
+//                hold_output, input_on_chip, preload_weights, lx_reserved = B,
+//                pipeline_stage = K>
 Attribute SpatialAttr::parse(AsmParser &parser, Type) {
   SMLoc loc = parser.getCurrentLocation();
   Parallelism kind{};
   SmallVector<int64_t, 2> chips;
-  int64_t cores;
+  int64_t cores = 0, spatialMinibatch = 1, lxReserved = 0, pipelineStage = -1;
+  bool holdOutput = false, inputOnChip = false, preloadWeights = false;
   DimTuple chipSplit, coreSplit;
   chipSplit.fill(1);
   coreSplit.fill(1);
@@ -227,17 +230,50 @@ Attribute SpatialAttr::parse(AsmParser &parser, Type) {
       parser.parseComma() || parseKey(parser, "cores") ||
       parser.parseInteger(cores))
     return {};
-  if (succeeded(parser.parseOptionalComma()) &&
-      (parseKey(parser, "chip_split") ||
-       parseDimTuple(parser, chipSplit, 1, false, "chip_split") ||
-       parser.parseComma() || parseKey(parser, "core_split") ||
-       parseDimTuple(parser, coreSplit, 1, false, "core_split")))
-    return {};
+  while (succeeded(parser.parseOptionalComma())) {
+    SMLoc at = parser.getCurrentLocation();
+    StringRef key;
+    if (parser.parseKeyword(&key))
+      return {};
+    auto integer = [&](int64_t &v) {
+      return failed(parser.parseEqual()) || failed(parser.parseInteger(v));
+    };
+    bool failed = false;
+    if (key == "chip_split")
+      failed = parser.parseEqual() ||
+               parseDimTuple(parser, chipSplit, 1, false, "chip_split");
+    else if (key == "core_split")
+      failed = parser.parseEqual() ||
+               parseDimTuple(parser, coreSplit, 1, false, "core_split");
+    else if (key == "spatial_minibatch")
+      failed = integer(spatialMinibatch);
+    else if (key == "lx_reserved")
+      failed = integer(lxReserved);
+    else if (key == "pipeline_stage")
+      failed = integer(pipelineStage);
+    else if (key == "hold_output")
+      holdOutput = true;
+    else if (key == "input_on_chip")
+      inputOnChip = true;
+    else if (key == "preload_weights")
+      preloadWeights = true;
+    else {
+      parser.emitError(at) << "unknown #rapid.spatial clause '" << key
+                           << "'; expected chip_split, core_split, "
+                              "spatial_minibatch, hold_output, input_on_chip, "
+                              "preload_weights, lx_reserved or pipeline_stage";
+      return {};
+    }
+    if (failed)
+      return {};
+  }
   if (parser.parseGreater())
     return {};
-  return parser.getChecked<SpatialAttr>(loc, parser.getContext(), kind, chips,
-                                        cores, ArrayRef<int64_t>(chipSplit),
-                                        ArrayRef<int64_t>(coreSplit));
+  return parser.getChecked<SpatialAttr>(
+      loc, parser.getContext(), kind, chips, cores,
+      ArrayRef<int64_t>(chipSplit), ArrayRef<int64_t>(coreSplit),
+      spatialMinibatch, holdOutput, inputOnChip, preloadWeights, lxReserved,
+      pipelineStage);
 }
 
 void SpatialAttr::print(AsmPrinter &printer) const {
@@ -252,15 +288,36 @@ void SpatialAttr::print(AsmPrinter &printer) const {
     printer << ", core_split = ";
     printDimTuple(printer, getCoreSplit(), /*skipValue=*/1);
   }
+  if (getSpatialMinibatch() != 1)
+    printer << ", spatial_minibatch = " << getSpatialMinibatch();
+  if (getHoldOutput())
+    printer << ", hold_output";
+  if (getInputOnChip())
+    printer << ", input_on_chip";
+  if (getPreloadWeights())
+    printer << ", preload_weights";
+  if (getLxReserved() != 0)
+    printer << ", lx_reserved = " << getLxReserved();
+  if (getPipelineStage() >= 0)
+    printer << ", pipeline_stage = " << getPipelineStage();
   printer << ">";
 }
 
 LogicalResult SpatialAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                   Parallelism kind, ArrayRef<int64_t> chips,
                                   int64_t cores, ArrayRef<int64_t> chipSplit,
-                                  ArrayRef<int64_t> coreSplit) {
+                                  ArrayRef<int64_t> coreSplit,
+                                  int64_t spatialMinibatch, bool, bool, bool,
+                                  int64_t lxReserved, int64_t pipelineStage) {
   if (chips.size() != 2 || chips[0] < 1 || chips[1] < 1)
     return emitError() << "chips must be the torus size [X, Y] with X, Y >= 1";
+  if (spatialMinibatch < 1)
+    return emitError() << "spatial_minibatch must be >= 1, got "
+                       << spatialMinibatch;
+  if (lxReserved < 0)
+    return emitError() << "lx_reserved must be >= 0, got " << lxReserved;
+  if (pipelineStage < -1)
+    return emitError() << "pipeline_stage must be >= 0, got " << pipelineStage;
   if (cores < 1)
     return emitError() << "cores must be >= 1, got " << cores;
   assert(chipSplit.size() == kNumDims && coreSplit.size() == kNumDims &&
@@ -565,7 +622,7 @@ LogicalResult rapid::verifyLayerMapping(Operation *op) {
   DimTuple split;
   split.fill(1);
   if (spatial)
-    split = spatial.getTotalSplit();
+    split = spatial.getWorkSplit();
   for (unsigned i = 0; i < kNumDims; ++i)
     if (split[i] > workload[i])
       return op->emitOpError()

@@ -5,10 +5,17 @@
 
 // CHECK-LABEL: func.func @standalone
 // CHECK-SAME: test.hybrid = #rapid.spatial<data_x_model_y, chips = [4, 16], cores = 32, chip_split = {out = 16, mb = 4}, core_split = {out = 4, mb = 8}>
+// CHECK-SAME: test.memory = #rapid.spatial<data, chips = [4, 16], cores = 32, chip_split = {mb = 64}, core_split = {out = 4, ij = 8}, spatial_minibatch = 2, hold_output, input_on_chip, lx_reserved = 200704>
+// CHECK-SAME: test.pipeline = #rapid.spatial<model, chips = [24, 1], cores = 32, chip_split = {out = 24}, core_split = {out = 32}, preload_weights, pipeline_stage = 1>
 // CHECK-SAME: test.plain = #rapid.spatial<model, chips = [1, 1], cores = 1>
 func.func @standalone() attributes {
     test.hybrid = #rapid.spatial<data_x_model_y, chips = [4, 16], cores = 32,
                                  chip_split = {mb = 4, out = 16}, core_split = {out = 4, mb = 8}>,
+    test.memory = #rapid.spatial<data, chips = [4, 16], cores = 32, chip_split = {mb = 64},
+                                 core_split = {ij = 8, out = 4}, lx_reserved = 200704,
+                                 input_on_chip, hold_output, spatial_minibatch = 2>,
+    test.pipeline = #rapid.spatial<model, chips = [24, 1], cores = 32, pipeline_stage = 1,
+                                   chip_split = {out = 24}, core_split = {out = 32}, preload_weights>,
     test.plain = #rapid.spatial<model, chips = [1, 1], cores = 1, chip_split = {}, core_split = {}>} {
   return
 }
