@@ -12,28 +12,59 @@
 
 using namespace rapid::numerics;
 
-const FloatFormat rapid::numerics::kFP16 = {"fp16", 5, 10, 15, true};
-const FloatFormat rapid::numerics::kHFP8_143 = {"hfp8_143", 4, 3, 11, false};
-const FloatFormat rapid::numerics::kHFP8_152 = {"hfp8_152", 5, 2, 15, true};
+const FloatFormat rapid::numerics::kFP16 = {"fp16", 5, 10, 15, Specials::IEEE};
+const FloatFormat rapid::numerics::kDLFloat16 = {"dlfloat16", 6, 9, 31,
+                                                 Specials::DLFloat};
+const FloatFormat rapid::numerics::kHFP8_143 = {"hfp8_143", 4, 3, 11,
+                                                Specials::FNUZ};
+const FloatFormat rapid::numerics::kHFP8_152 = {"hfp8_152", 5, 2, 15,
+                                                Specials::IEEE};
+
+static bool isIEEE(const FloatFormat &f) {
+  return f.specials == Specials::IEEE;
+}
+static bool isDLFloat(const FloatFormat &f) {
+  return f.specials == Specials::DLFloat;
+}
+/// The magnitude bits all set.
+static uint32_t allOnes(const FloatFormat &f) {
+  return (1u << (f.totalBits() - 1)) - 1;
+}
 
 /// The largest usable exponent field: IEEE formats reserve the all-ones one.
 static int maxExponentField(const FloatFormat &f) {
-  int allOnes = (1 << f.exponentBits) - 1;
-  return f.ieeeSpecials ? allOnes - 1 : allOnes;
+  int allOnesExponent = (1 << f.exponentBits) - 1;
+  return isIEEE(f) ? allOnesExponent - 1 : allOnesExponent;
+}
+
+/// The lowest exponent of a normal binade: 1 - bias, or -bias for DLFloat
+/// whose exponent field 0 is normal.
+static int minExponent(const FloatFormat &f) {
+  return isDLFloat(f) ? -f.bias : 1 - f.bias;
 }
 
 double FloatFormat::maxFinite() const {
-  return (2.0 - std::ldexp(1.0, -int(mantissaBits))) *
+  // DLFloat's all-ones magnitude is NaN: its largest mantissa is one less.
+  int lost = specials == Specials::DLFloat ? 2 : 1;
+  return (2.0 - std::ldexp(double(lost), -int(mantissaBits))) *
          std::ldexp(1.0, maxExponentField(*this) - bias);
 }
 
 double FloatFormat::minSubnormal() const {
+  if (specials == Specials::DLFloat)
+    return (1.0 + std::ldexp(1.0, -int(mantissaBits))) * std::ldexp(1.0, -bias);
   return std::ldexp(1.0, 1 - bias - int(mantissaBits));
 }
 
 static uint32_t nanBits(const FloatFormat &f) {
-  if (!f.ieeeSpecials) // FNUZ: the negative-zero pattern
+  switch (f.specials) {
+  case Specials::FNUZ: // the negative-zero pattern
     return 1u << (f.totalBits() - 1);
+  case Specials::DLFloat:
+    return allOnes(f);
+  case Specials::IEEE:
+    break;
+  }
   return ((1u << f.exponentBits) - 1) << f.mantissaBits |
          1u << (f.mantissaBits - 1);
 }
@@ -47,7 +78,7 @@ static uint32_t infinityBits(const FloatFormat &f, bool negative) {
 static uint32_t encodeExact(double magnitude, const FloatFormat &f) {
   if (magnitude == 0)
     return 0;
-  int emin = 1 - f.bias;
+  int emin = minExponent(f);
   int m = f.mantissaBits;
   if (magnitude < std::ldexp(1.0, emin))
     return static_cast<uint32_t>(std::ldexp(magnitude, m - emin));
@@ -68,15 +99,31 @@ uint32_t rapid::numerics::encode(double x, const FloatFormat &f,
   auto overflow = [&]() -> uint32_t {
     if (mode.saturate)
       return sign | encodeExact(maxFinite, f);
-    return f.ieeeSpecials ? infinityBits(f, negative) : nanBits(f);
+    if (isDLFloat(f)) // the NaN/infinity pattern, signed
+      return sign | allOnes(f);
+    return isIEEE(f) ? infinityBits(f, negative) : nanBits(f);
   };
+  // FNUZ has no negative zero.
+  uint32_t zero = f.specials == Specials::FNUZ ? 0 : sign;
   if (std::isinf(a))
     return overflow();
   if (a == 0)
-    return f.ieeeSpecials ? sign : 0; // FNUZ has no negative zero
+    return zero;
+  if (isDLFloat(f) && a < f.minSubnormal()) {
+    // No subnormals: below the smallest magnitude the neighbours are zero
+    // and the smallest magnitude itself (whose mantissa is odd: ties go to
+    // zero).
+    double smallest = f.minSubnormal();
+    bool up;
+    if (mode.rounding == Rounding::NearestEven)
+      up = a > smallest / 2;
+    else
+      up = std::ldexp(static_cast<double>(random >> 11), -53) < a / smallest;
+    return up ? sign | encodeExact(smallest, f) : zero;
+  }
 
   // The spacing of representable values around `a`.
-  int emin = 1 - f.bias;
+  int emin = minExponent(f);
   int e = std::max(std::ilogb(a), emin);
   double quantum = std::ldexp(1.0, e - int(f.mantissaBits));
   double scaled = a / quantum; // exact: quantum is a power of two
@@ -94,7 +141,7 @@ uint32_t rapid::numerics::encode(double x, const FloatFormat &f,
   if (rounded > maxFinite)
     return overflow();
   if (rounded == 0)
-    return f.ieeeSpecials ? sign : 0;
+    return zero;
   return sign | encodeExact(rounded, f);
 }
 
@@ -104,9 +151,19 @@ double rapid::numerics::decode(uint32_t bits, const FloatFormat &f) {
   bool negative = bits & signBit;
   uint32_t exponent = (bits >> m) & ((1u << f.exponentBits) - 1);
   uint32_t mantissa = bits & ((1u << m) - 1);
-  if (!f.ieeeSpecials && bits == signBit)
+  if (f.specials == Specials::FNUZ && bits == signBit)
     return std::numeric_limits<double>::quiet_NaN();
-  if (f.ieeeSpecials && exponent == (1u << f.exponentBits) - 1) {
+  if (isDLFloat(f)) {
+    uint32_t magnitude = bits & allOnes(f);
+    if (magnitude == allOnes(f))
+      return std::numeric_limits<double>::quiet_NaN();
+    if (magnitude == 0)
+      return negative ? -0.0 : 0.0;
+    double value = std::ldexp(static_cast<double>(mantissa | 1u << m),
+                              int(exponent) - f.bias - int(m));
+    return negative ? -value : value;
+  }
+  if (isIEEE(f) && exponent == (1u << f.exponentBits) - 1) {
     if (mantissa != 0)
       return std::numeric_limits<double>::quiet_NaN();
     return negative ? -std::numeric_limits<double>::infinity()

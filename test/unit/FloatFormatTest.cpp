@@ -146,3 +146,92 @@ TEST_CASE("chunk-based accumulation fixes FP16 swamping", "[numerics]") {
   std::vector<double> x(1024, 0.5), y(1024, 0.75);
   CHECK(chunkedDot(x, y, kHFP8_143, kFP16, 32) == 384.0);
 }
+
+namespace {
+/// DLFloat16 from its definition (Agrawal et al., "DLFloat: A 16-b floating
+/// point format designed for deep learning training and inference"): value
+/// (-1)^s 2^(e-31) (1 + m/512) for every (e, m), except all-zero magnitude
+/// (zero) and all-ones magnitude (NaN/infinity). An oracle independent of
+/// the shared encoder.
+double dlfloatDefinition(uint32_t bits) {
+  uint32_t magnitude = bits & 0x7fff;
+  if (magnitude == 0x7fff)
+    return std::nan("");
+  double v = magnitude == 0 ? 0.0
+                            : std::ldexp(1.0 + (magnitude & 511) / 512.0,
+                                         int(magnitude >> 9) - 31);
+  return bits & 0x8000 ? -v : v;
+}
+} // namespace
+
+TEST_CASE("DLFloat16 decodes every pattern as its definition and encodes "
+          "round-to-nearest-even, without subnormals",
+          "[numerics]") {
+  std::vector<double> positives;
+  for (uint32_t bits = 0; bits < 0x10000; ++bits) {
+    double v = decode(bits, kDLFloat16);
+    REQUIRE(same(v, dlfloatDefinition(bits)));
+    if (std::isnan(v))
+      continue;
+    // Every value encodes back to its own pattern.
+    REQUIRE(encode(v, kDLFloat16) == bits);
+    if (v > 0)
+      positives.push_back(v);
+  }
+  std::sort(positives.begin(), positives.end());
+  CHECK(positives.size() == 0x7ffe);
+  CHECK(kDLFloat16.maxFinite() == positives.back());
+  CHECK(kDLFloat16.maxFinite() == std::ldexp(1.0 + 510.0 / 512, 32));
+  CHECK(kDLFloat16.minSubnormal() == positives.front());
+  CHECK(kDLFloat16.minSubnormal() == std::ldexp(1.0 + 1.0 / 512, -31));
+  // Between neighbours: below the midpoint down, above it up, the midpoint
+  // itself to the even mantissa.
+  for (size_t i = 0; i + 1 < positives.size(); ++i) {
+    double lo = positives[i], hi = positives[i + 1];
+    double mid = lo + (hi - lo) / 2;
+    REQUIRE(round(std::nextafter(mid, 0.0), kDLFloat16) == lo);
+    REQUIRE(round(std::nextafter(mid, 1e300), kDLFloat16) == hi);
+    uint32_t even = (encode(lo, kDLFloat16) & 1) == 0 ? encode(lo, kDLFloat16)
+                                                      : encode(hi, kDLFloat16);
+    REQUIRE(encode(mid, kDLFloat16) == even);
+    REQUIRE(round(-mid, kDLFloat16) == -decode(even, kDLFloat16));
+  }
+  // No subnormals: below the smallest magnitude only zero and it remain.
+  double smallest = kDLFloat16.minSubnormal();
+  CHECK(round(smallest * 0.49, kDLFloat16) == 0.0);
+  CHECK(round(smallest / 2, kDLFloat16) == 0.0); // tie: zero is even
+  CHECK(round(smallest * 0.51, kDLFloat16) == smallest);
+  CHECK(round(std::ldexp(1.0, -31), kDLFloat16) == smallest);
+  CHECK(std::signbit(round(-smallest * 0.1, kDLFloat16)));
+  // Overflow: the NaN/infinity pattern, or the largest value saturated.
+  CHECK(encode(1e12, kDLFloat16) == 0x7fff);
+  CHECK(encode(-INFINITY, kDLFloat16) == 0xffff);
+  CHECK(std::isnan(round(1e12, kDLFloat16)));
+  RoundingMode saturate{Rounding::NearestEven, true};
+  CHECK(round(-1e12, kDLFloat16, saturate) == -kDLFloat16.maxFinite());
+  CHECK(std::isnan(round(NAN, kDLFloat16)));
+  // Its range is FP32's neighbourhood, far beyond FP16's.
+  CHECK(round(1e9, kDLFloat16) == Approx(1e9).epsilon(1.0 / 1024));
+  CHECK(round(1e-9, kDLFloat16) == Approx(1e-9).epsilon(1.0 / 1024));
+}
+
+TEST_CASE("DLFloat16 stochastic rounding picks neighbours, unbiased",
+          "[numerics]") {
+  std::mt19937_64 rng(5);
+  RoundingMode stochastic{Rounding::Stochastic, false};
+  // 1 + 1/2048 lies a quarter of the way from 1 to 1 + 1/512; below the
+  // smallest magnitude the neighbours are zero and it.
+  for (auto [x, lo, hi] : {std::tuple{1.0 + 1.0 / 2048, 1.0, 1.0 + 1.0 / 512},
+                           std::tuple{kDLFloat16.minSubnormal() / 4, 0.0,
+                                      kDLFloat16.minSubnormal()}}) {
+    double sum = 0;
+    const int n = 100000;
+    for (int i = 0; i < n; ++i) {
+      double r = round(x, kDLFloat16, stochastic, rng());
+      REQUIRE((r == lo || r == hi));
+      sum += r;
+    }
+    // Unbiased: the mean within 4 standard deviations (0.55% of x here).
+    CHECK(sum / n == Approx(x).epsilon(2.5e-2));
+  }
+}

@@ -6,7 +6,8 @@
 //===----------------------------------------------------------------------===//
 //
 // Bit-exact encode/decode of the small float formats the accelerator
-// computes in (FP16, HFP8 1-4-3 with bias 11, HFP8 1-5-2), with round to
+// computes in (FP16, DLFloat16 1-6-9, HFP8 1-4-3 with bias 11, HFP8 1-5-2),
+// with round to
 // nearest even or stochastic rounding and optional saturation, plus chunk-based
 // accumulation. Plain C++: the simulator and the cost model's numerics share
 // it. Values are carried as double, which holds every value of these formats
@@ -23,26 +24,42 @@
 
 namespace rapid::numerics {
 
+/// How a format encodes zero, infinities and NaNs.
+enum class Specials {
+  /// The all-ones exponent encodes infinities and NaNs; exponent 0 holds
+  /// zero and the subnormals.
+  IEEE,
+  /// No infinities; the only NaN is the negative-zero pattern (sign set,
+  /// everything else clear); exponent 0 holds zero and the subnormals.
+  FNUZ,
+  /// DLFloat: no subnormals (exponent 0 is a normal binade whose all-zero
+  /// mantissa is zero), and the all-ones magnitude is the one NaN/infinity
+  /// pattern (decoded as NaN).
+  DLFloat,
+};
+
 /// A binary floating-point format with 1 sign bit.
 struct FloatFormat {
   const char *name;
   unsigned exponentBits;
   unsigned mantissaBits;
   int bias;
-  /// IEEE-style: the all-ones exponent encodes infinities and NaNs.
-  /// Otherwise (FNUZ style) there are no infinities and the only NaN is the
-  /// negative-zero pattern (sign set, everything else clear).
-  bool ieeeSpecials;
+  Specials specials;
 
   unsigned totalBits() const { return 1 + exponentBits + mantissaBits; }
   /// The largest finite value.
   double maxFinite() const;
-  /// The smallest positive (subnormal) value.
+  /// The smallest positive value (a subnormal where the format has them).
   double minSubnormal() const;
 };
 
 /// IEEE binary16.
 extern const FloatFormat kFP16;
+/// IBM's DLFloat16: 1-6-9, bias 31, value (-1)^s 2^(e-31) (1 + m/512) for
+/// every (e, m) but zero (all zero) and NaN/infinity (all ones); the largest
+/// finite value is (1 + 510/512) 2^32, the smallest positive
+/// (1 + 1/512) 2^-31.
+extern const FloatFormat kDLFloat16;
 /// HFP8 forward format 1-4-3, exponent bias 11, max 30, no infinities
 /// (MLIR's f8E4M3B11FNUZ).
 extern const FloatFormat kHFP8_143;
