@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# Builds the ONNX-importer fuzzer with clang, libFuzzer and AddressSanitizer
-# (Debian clang-14 + libclang-rt-14-dev) in build-fuzz/, seeds a corpus from
-# the importer's lit tests and the committed models, and fuzzes for a bounded
-# time. Any crash reproducer is left in build-fuzz/artifacts/.
+# Builds a fuzzer with clang, libFuzzer and AddressSanitizer (Debian
+# clang-14 + libclang-rt-14-dev) in build-fuzz/ and fuzzes for a bounded
+# time: the ONNX importer (corpus seeded from the importer's lit tests and
+# the committed models) or the ISA decoder and assembler (isa). Any crash
+# reproducer is left in build-fuzz/artifacts/.
 #
-#   bash fuzz/run.sh [SECONDS]        (default 600)
+#   bash fuzz/run.sh [SECONDS] [onnx|isa]        (default 600 onnx)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="$root/build-fuzz"
 seconds="${1:-600}"
+target="${2:-onnx}"
+case "$target" in
+  onnx | isa) ;;
+  *) echo "fuzz/run.sh: unknown target '$target'; expected onnx or isa" >&2; exit 2 ;;
+esac
 
 source "$root/scripts/lib/apt.sh"
 bash "$root/scripts/setup.sh"
@@ -21,6 +27,17 @@ if [ ! -f "$build/build.ninja" ]; then
     -DCMAKE_C_FLAGS="-fsanitize=address,fuzzer-no-link" \
     -DCMAKE_CXX_FLAGS="-fsanitize=address,fuzzer-no-link" \
     -DRAPID_ENABLE_FUZZERS=ON >/dev/null
+fi
+if [ "$target" = isa ]; then
+  echo "[fuzz] building isa-decode-fuzzer"
+  ninja -C "$build" isa-decode-fuzzer
+  corpus="$build/corpus-isa"
+  mkdir -p "$corpus" "$build/artifacts"
+  echo "[fuzz] fuzzing the ISA decoder and assembler for $seconds s"
+  ASAN_OPTIONS=detect_leaks=1:allow_user_poisoning=0 "$build/fuzz/isa-decode-fuzzer" "$corpus" \
+    -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+    -artifact_prefix="$build/artifacts/" -print_final_stats=1
+  exit 0
 fi
 echo "[fuzz] building onnx-import-fuzzer"
 ninja -C "$build" onnx-import-fuzzer
