@@ -4,16 +4,17 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// The decoder reads model.bin code sections, untrusted bytes. Arbitrary
-// bytes must decode or fail with a message, never crash; and what decodes
-// must be exactly what the encoder writes (decode rejects reserved bits and
+// model.bin and its code sections are untrusted bytes. Arbitrary bytes
+// must decode or fail with a message, never crash; what decodes must be
+// exactly what the encoder writes (decode rejects reserved bits and
 // undefined values, so the encoding is a bijection), and its text must
-// assemble back to it. The same bytes are also fed to the assembler as
-// text.
+// assemble back to it. The same bytes are read as a whole model.bin (what
+// reads must write and read back the same) and, as text, by the
+// instruction assembler and the model assembler.
 //
 //===----------------------------------------------------------------------===//
 
-#include "rapid/ISA/ISA.h"
+#include "rapid/ISA/ModelBinary.h"
 
 #include <cstdlib>
 
@@ -42,6 +43,30 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       abort();
   } else {
     llvm::consumeError(parsed.takeError());
+  }
+  llvm::Expected<ModelBinary> model = readModelBinary(bytes, "fuzz");
+  if (model) {
+    llvm::Expected<std::vector<uint8_t>> written = writeModelBinary(*model);
+    if (!written)
+      abort();
+    llvm::Expected<ModelBinary> again = readModelBinary(*written, "fuzz");
+    if (!again || !(*again == *model))
+      abort();
+  } else {
+    llvm::consumeError(model.takeError());
+  }
+  llvm::Expected<ModelBinary> text = parseModelAssembly(
+      llvm::StringRef(reinterpret_cast<const char *>(data), size), "fuzz");
+  if (text) {
+    llvm::Expected<std::vector<uint8_t>> written = writeModelBinary(*text);
+    if (!written)
+      abort();
+    llvm::Expected<ModelBinary> printed =
+        parseModelAssembly(printModelAssembly(*text), "fuzz");
+    if (!printed || !(*printed == *text))
+      abort();
+  } else {
+    llvm::consumeError(text.takeError());
   }
   return 0;
 }

@@ -33,9 +33,20 @@ if [ "$target" = isa ]; then
   ninja -C "$build" isa-decode-fuzzer
   corpus="$build/corpus-isa"
   mkdir -p "$corpus" "$build/artifacts"
-  echo "[fuzz] fuzzing the ISA decoder and assembler for $seconds s"
+  # Seeds: the model assembly inputs of the lit tests, and their binaries
+  # when the main build's rapid-translate is there to assemble them.
+  if [ -z "$(ls -A "$corpus")" ]; then
+    for s in "$root"/test/Target/Inputs/*.s; do
+      cp "$s" "$corpus/"
+      if [ -x "$root/build/bin/rapid-translate" ]; then
+        "$root/build/bin/rapid-translate" --asm-to-bin "$s" \
+          -o "$corpus/$(basename "$s" .s).bin" 2>/dev/null || true
+      fi
+    done
+  fi
+  echo "[fuzz] fuzzing the ISA decoder, model.bin reader and assemblers for $seconds s"
   ASAN_OPTIONS=detect_leaks=1:allow_user_poisoning=0 "$build/fuzz/isa-decode-fuzzer" "$corpus" \
-    -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+    -max_total_time="$seconds" -max_len=16384 -timeout=10 -rss_limit_mb=2048 \
     -artifact_prefix="$build/artifacts/" -print_final_stats=1
   exit 0
 fi

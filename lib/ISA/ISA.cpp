@@ -22,6 +22,9 @@ static std::vector<InstructionSpec> buildInstructionSet() {
 #define RAPID_INSTRUCTION(NAME, MNEMONIC, OPCODE, SUMMARY)                     \
   set.push_back({Opcode::NAME, MNEMONIC, SUMMARY, {}, kOpcodeBits});
 #define RAPID_FIELD(INSTR, NAME, KIND, BITS)                                   \
+  if (set.back().opcode != Opcode::INSTR || BITS < 1 || BITS > 63)             \
+    llvm::report_fatal_error("Instructions.def: field '" NAME                  \
+                             "' misplaced or of a bad width");                 \
   set.back().fields.push_back(                                                 \
       {NAME, FieldKind::KIND, BITS, set.back().usedBits});                     \
   set.back().usedBits += BITS;
@@ -104,16 +107,24 @@ StringRef rapid::isa::kindName(FieldKind kind) {
   return "?";
 }
 
+/// The index of field `name` of `inst`'s instruction; a field the table
+/// does not have is a programming error, fatal in every build.
+static unsigned fieldIndexOrDie(const Instruction &inst, StringRef name) {
+  const InstructionSpec *s = lookup(inst.opcode);
+  int i = s ? s->fieldIndex(name) : -1;
+  if (i < 0)
+    llvm::report_fatal_error(llvm::Twine("rapid::isa: instruction '") +
+                             (s ? s->mnemonic : "?") + "' has no field '" +
+                             name + "'");
+  return unsigned(i);
+}
+
 int64_t Instruction::get(StringRef name) const {
-  int i = spec().fieldIndex(name);
-  assert(i >= 0 && "no such field");
-  return fields[i];
+  return fields[fieldIndexOrDie(*this, name)];
 }
 
 Instruction &Instruction::set(StringRef name, int64_t value) {
-  int i = spec().fieldIndex(name);
-  assert(i >= 0 && "no such field");
-  fields[i] = value;
+  fields[fieldIndexOrDie(*this, name)] = value;
   return *this;
 }
 
@@ -129,10 +140,15 @@ std::string rapid::isa::checkField(const FieldSpec &f, int64_t value) {
                          kindName(f.kind), value, lo, hi, f.bits);
   };
   switch (f.kind) {
+  case FieldKind::Sem:
+    if (value >= 0 && value <= kNoSemaphore)
+      return {};
+    return llvm::formatv("semaphore {0} is out of range: expected s0-s62 or "
+                         "none ({1})",
+                         value, kNoSemaphore);
   case FieldKind::Reg:
   case FieldKind::FReg:
   case FieldKind::UImm:
-  case FieldKind::Sem:
     return range(0, (int64_t(1) << f.bits) - 1);
   case FieldKind::SImm:
     return range(-(int64_t(1) << (f.bits - 1)),
@@ -318,17 +334,36 @@ rapid::isa::disassembleProgram(llvm::ArrayRef<Instruction> program) {
 /// The value of `text` for field `f`; empty on success, else why not.
 static std::string parseValue(const FieldSpec &f, StringRef text,
                               int64_t &value) {
+  // Decimal, or hexadecimal after 0x; an optional minus sign. Numbers
+  // beyond 64 bits are out of every field's range.
+  bool tooLarge = false;
   auto number = [&](StringRef digits) -> bool {
     bool negative = digits.consume_front("-");
-    uint64_t v;
-    if (digits.empty() || digits.getAsInteger(0, v) || v > uint64_t(INT64_MAX))
+    unsigned radix = 10;
+    if (digits.consume_front_insensitive("0x"))
+      radix = 16;
+    if (digits.empty() || !llvm::all_of(digits, [&](char c) {
+          return radix == 16 ? llvm::isHexDigit(c) : llvm::isDigit(c);
+        }))
       return false;
+    uint64_t v;
+    if (digits.getAsInteger(radix, v) || v > uint64_t(INT64_MAX)) {
+      tooLarge = true;
+      return false;
+    }
     value = negative ? -int64_t(v) : int64_t(v);
     return true;
   };
+  // Register and semaphore numbers: decimal digits only.
   auto registerNumber = [&](char prefix) -> bool {
-    return text.size() >= 2 && text[0] == prefix && text[1] != '-' &&
-           number(text.drop_front());
+    StringRef digits = text.drop_front();
+    uint64_t v;
+    if (text.size() < 2 || text[0] != prefix ||
+        !llvm::all_of(digits, llvm::isDigit) || digits.getAsInteger(10, v) ||
+        v > 1000)
+      return false;
+    value = int64_t(v);
+    return true;
   };
   switch (f.kind) {
   case FieldKind::Reg:
@@ -349,8 +384,16 @@ static std::string parseValue(const FieldSpec &f, StringRef text,
     break;
   case FieldKind::UImm:
   case FieldKind::SImm:
-    if (!number(text))
-      return "expected an integer, got '" + text.str() + "'";
+    if (!number(text)) {
+      if (tooLarge) {
+        std::string why =
+            checkField(f, text.starts_with("-") ? INT64_MIN : INT64_MAX);
+        return kindName(f.kind).str() + " " + text.str() +
+               why.substr(why.find(" is out of range"));
+      }
+      return "expected an integer (decimal or 0x hex), got '" + text.str() +
+             "'";
+    }
     break;
   default: {
     for (const auto &[name, v] : enumValues(f.kind))
@@ -380,8 +423,7 @@ static std::optional<ParseError> parseLine(StringRef line, Instruction &inst) {
   StringRef rest = line.ltrim();
   size_t start = line.size() - rest.size();
   auto col = [&](StringRef at) { return size_t(at.data() - line.data()) + 1; };
-  StringRef mnemonic =
-      rest.take_until([](char c) { return c == ' ' || c == '\t'; });
+  StringRef mnemonic = rest.take_until([](char c) { return llvm::isSpace(c); });
   const InstructionSpec *s = lookup(mnemonic);
   if (!s) {
     std::string names;
@@ -397,8 +439,11 @@ static std::optional<ParseError> parseLine(StringRef line, Instruction &inst) {
   while (!rest.empty()) {
     StringRef item = rest.take_until([](char c) { return c == ','; });
     rest = rest.drop_front(item.size());
-    if (rest.consume_front(","))
+    if (rest.consume_front(",")) {
       rest = rest.ltrim();
+      if (rest.empty())
+        return ParseError{col(rest), "expected field=value after ','"};
+    }
     StringRef trimmed = item.trim();
     auto [name, value] = trimmed.split('=');
     name = name.trim();

@@ -243,6 +243,24 @@ TEST_CASE("the assembler says what is wrong and where", "[isa]") {
   CHECK(fails("addi a=a1, b=a2, imm=2147483648") ==
         "k.s:1:22: 'addi' field 'imm': signed immediate 2147483648 is out of "
         "range [-2147483648, 2147483647] (32 bits)");
+  // Decimal unless 0x: no octal or binary guesses, registers in decimal.
+  CHECK(llvm::cantFail(assemble("seti a=a1, imm=010")).get("imm") == 10);
+  CHECK(fails("seti a=a1, imm=0b101") ==
+        "k.s:1:16: 'seti' field 'imm': expected an integer (decimal or 0x "
+        "hex), got '0b101'");
+  CHECK(fails("seti a=a0x1, imm=0") ==
+        "k.s:1:8: 'seti' field 'a': expected an address register a0-a15, got "
+        "'a0x1'");
+  CHECK(fails("seti a=a1, imm=99999999999999999999999") ==
+        "k.s:1:16: 'seti' field 'imm': unsigned immediate "
+        "99999999999999999999999 is out of range [0, 281474976710655] (48 "
+        "bits)");
+  CHECK(fails("sem.wait sem=s64, count=1") ==
+        "k.s:1:14: 'sem.wait' field 'sem': semaphore 64 is out of range: "
+        "expected s0-s62 or none (63)");
+  CHECK(fails("loop count=1, body=2,") ==
+        "k.s:1:22: expected field=value after ','");
+  CHECK(bool(assemble("halt\r")));
   // Hexadecimal immediates and negative offsets.
   llvm::Expected<Instruction> i =
       assemble("dma path=ext_to_lx, peer=self, desc=0x10, dst=a1, "

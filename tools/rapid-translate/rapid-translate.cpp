@@ -7,10 +7,13 @@
 // mlir-translate with the rapid translations registered:
 //   --import-onnx           ONNX model -> rapid dialect
 //   --rapid-layer-summary   rapid dialect -> per-layer JSON summary
+//   --bin-to-asm            model.bin -> its text form (disassembler)
+//   --asm-to-bin            the text form -> model.bin
 //
 //===----------------------------------------------------------------------===//
 
 #include "rapid/Import/OnnxImporter.h"
+#include "rapid/Target/BinaryTranslation.h"
 #include "rapid/Target/LayerSummary.h"
 
 #include "mlir/Support/LogicalResult.h"
@@ -19,9 +22,12 @@
 int main(int argc, char **argv) {
   rapid::registerOnnxImportTranslation();
   rapid::registerLayerSummaryTranslation();
+  rapid::registerBinaryTranslations();
   return mlir::failed(mlir::mlirTranslateMain(
       argc, argv,
       "rapid-translate: translations into and out of the rapid dialect\n\n"
       "  rapid-translate --import-onnx model.onnx -o model.mlir\n"
-      "  rapid-translate --rapid-layer-summary model.mlir\n"));
+      "  rapid-translate --rapid-layer-summary model.mlir\n"
+      "  rapid-translate --bin-to-asm model.bin -o model.s\n"
+      "  rapid-translate --asm-to-bin model.s -o model.bin\n"));
 }

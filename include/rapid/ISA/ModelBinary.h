@@ -1,0 +1,138 @@
+//===- ModelBinary.h - model.bin: the compiled program's container -*- C++
+//-*-===//
+//
+// Part of the rapid project.
+//
+//===----------------------------------------------------------------------===//
+//
+// model.bin (docs/model-bin.md): a header with magic, format and ISA
+// versions and the architecture's fingerprint, then checksummed sections:
+// per-core code and descriptor tables, the external-memory constants
+// image, the memory map, the input/output tensor descriptors. Read (every
+// byte validated, errors naming the file, the section and the reason),
+// written, and converted to and from a complete text form (the .asm that
+// `rapid-translate --bin-to-asm` prints and `--asm-to-bin` reads).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef RAPID_ISA_MODELBINARY_H
+#define RAPID_ISA_MODELBINARY_H
+
+#include "rapid/ISA/ISA.h"
+
+#include <array>
+#include <string>
+#include <vector>
+
+namespace rapid::isa {
+
+constexpr char kModelMagic[8] = {'R', 'A', 'P', 'I', 'D', 'B', 'I', 'N'};
+constexpr unsigned kModelFormatVersion = 1;
+constexpr unsigned kMaxDmaRank = 4;
+constexpr unsigned kMaxTensorRank = 8;
+
+/// A strided block a `dma` moves: element width and up to 4 dimensions,
+/// innermost first, each with a count and byte strides on both sides.
+struct DmaDescriptor {
+  unsigned elementBits = 16;
+  struct Dim {
+    uint32_t count = 1;
+    int64_t srcStride = 0, dstStride = 0;
+    bool operator==(const Dim &o) const {
+      return count == o.count && srcStride == o.srcStride &&
+             dstStride == o.dstStride;
+    }
+  };
+  std::vector<Dim> dims;
+  bool operator==(const DmaDescriptor &o) const {
+    return elementBits == o.elementBits && dims == o.dims;
+  }
+};
+
+/// The tile a `mac` computes: P per dimension {in, out, ij, mb, kij} and
+/// each operand's (inp, ker, out) element strides per dimension in L0.
+struct TileDescriptor {
+  std::array<uint32_t, 5> p{1, 1, 1, 1, 1};
+  std::array<std::array<int32_t, 5>, 3> strides{};
+  bool operator==(const TileDescriptor &o) const {
+    return p == o.p && strides == o.strides;
+  }
+};
+
+struct CoreProgram {
+  uint32_t core = 0;
+  std::vector<Instruction> code;
+  std::vector<DmaDescriptor> dma;
+  std::vector<TileDescriptor> tiles;
+  bool operator==(const CoreProgram &o) const {
+    return core == o.core && code == o.code && dma == o.dma && tiles == o.tiles;
+  }
+};
+
+enum class MemorySpace : uint8_t { Ext = 0, Lx = 1, L0 = 2 };
+
+struct MemoryRegion {
+  std::string name;
+  MemorySpace space = MemorySpace::Ext;
+  uint64_t offset = 0, size = 0;
+  bool operator==(const MemoryRegion &o) const {
+    return name == o.name && space == o.space && offset == o.offset &&
+           size == o.size;
+  }
+};
+
+/// A model input or output in external memory.
+struct TensorDescriptor {
+  std::string name;
+  bool output = false;
+  /// A precision (rapid::Precision's value).
+  uint8_t dtype = 1;
+  std::vector<uint64_t> shape;
+  uint64_t address = 0;
+  float scale = 1.0f;
+  int32_t zeroPoint = 0;
+  bool operator==(const TensorDescriptor &o) const {
+    return name == o.name && output == o.output && dtype == o.dtype &&
+           shape == o.shape && address == o.address && scale == o.scale &&
+           zeroPoint == o.zeroPoint;
+  }
+};
+
+struct ModelBinary {
+  std::string arch;
+  uint64_t archFingerprint = 0;
+  uint32_t chipsX = 1, chipsY = 1, coresPerChip = 1;
+  std::vector<CoreProgram> cores;
+  /// The initial contents of external memory from `constantsAddress` on.
+  uint64_t constantsAddress = 0;
+  std::vector<uint8_t> constants;
+  std::vector<MemoryRegion> memory;
+  std::vector<TensorDescriptor> tensors;
+  bool operator==(const ModelBinary &o) const {
+    return arch == o.arch && archFingerprint == o.archFingerprint &&
+           chipsX == o.chipsX && chipsY == o.chipsY &&
+           coresPerChip == o.coresPerChip && cores == o.cores &&
+           constantsAddress == o.constantsAddress && constants == o.constants &&
+           memory == o.memory && tensors == o.tensors;
+  }
+};
+
+/// Why `m` cannot be written (a descriptor or tensor out of the format's
+/// limits, an instruction field out of range, a core out of the system, a
+/// descriptor index no table holds); empty when it can.
+std::string checkModelBinary(const ModelBinary &m);
+llvm::Expected<std::vector<uint8_t>> writeModelBinary(const ModelBinary &m);
+/// Validates everything: magic, versions, sizes, offsets, checksums, every
+/// instruction and record. `source` names the input in errors.
+llvm::Expected<ModelBinary> readModelBinary(llvm::ArrayRef<uint8_t> bytes,
+                                            llvm::StringRef source);
+
+/// The complete text form (directives and instructions).
+std::string printModelAssembly(const ModelBinary &m);
+/// Parses the text form; errors are "source:line:column: message".
+llvm::Expected<ModelBinary> parseModelAssembly(llvm::StringRef text,
+                                               llvm::StringRef source);
+
+} // namespace rapid::isa
+
+#endif // RAPID_ISA_MODELBINARY_H
