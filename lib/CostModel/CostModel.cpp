@@ -22,7 +22,6 @@ static constexpr unsigned idx(DataStructure ds) {
   return static_cast<unsigned>(ds);
 }
 static constexpr unsigned idx(LoopStage s) { return static_cast<unsigned>(s); }
-static double bytesOf(Precision p) { return storageBits(p) / 8.0; }
 
 ArrayGeometry rapid::arrayGeometry(Dataflow dataflow, Kernel kernel) {
   // FWD and BWD share their index structure (BWD swaps the channel roles);
@@ -101,7 +100,7 @@ DimTuple rapid::preferredP(const Workload &w, Dataflow dataflow,
 /// storage precision, outputs as partial sums in the accumulation precision.
 static std::array<double, kNumDataStructures>
 stagedBytes(const PrecisionConfig &pc) {
-  return {bytesOf(pc.inp), bytesOf(pc.ker), bytesOf(pc.acc)};
+  return {storageBytes(pc.inp), storageBytes(pc.ker), storageBytes(pc.acc)};
 }
 
 static double footprintBytes(const Workload &w, const DimTuple &tile,
@@ -271,9 +270,9 @@ static StageCost stageCost(const Workload &w, const DimTuple &parent,
   s.iterations = loops.iterations;
 
   double inpTile =
-      double(w.footprint(DataStructure::Inp, tile)) * bytesOf(pc.inp);
+      double(w.footprint(DataStructure::Inp, tile)) * storageBytes(pc.inp);
   double kerTile =
-      double(w.footprint(DataStructure::Ker, tile)) * bytesOf(pc.ker);
+      double(w.footprint(DataStructure::Ker, tile)) * storageBytes(pc.ker);
   int64_t outElems = w.footprint(DataStructure::Outp, tile);
   // An output tile visited more than once holds partial sums: it is written
   // back and read again in the accumulation precision; otherwise it is
@@ -286,9 +285,9 @@ static StageCost stageCost(const Workload &w, const DimTuple &parent,
       outDistinct *= trips[pos];
   bool partial = outChanges > outDistinct || !finalSums;
   double outWrite =
-      double(outElems) * (partial ? bytesOf(pc.acc) : bytesOf(pc.inp));
+      double(outElems) * (partial ? storageBytes(pc.acc) : storageBytes(pc.inp));
   double outReadBack = outChanges > outDistinct
-                           ? double(outElems) * bytesOf(pc.acc) *
+                           ? double(outElems) * storageBytes(pc.acc) *
                                  double(outChanges - outDistinct) /
                                  double(outChanges)
                            : 0;

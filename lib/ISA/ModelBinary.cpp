@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <set>
 
 using namespace rapid::isa;
 using llvm::StringRef;
@@ -124,12 +125,12 @@ std::string rapid::isa::checkModelBinary(const ModelBinary &m) {
   if (m.chipsX < 1 || m.chipsY < 1 || m.coresPerChip < 1)
     return "the system needs at least one chip and one core";
   uint64_t cores = uint64_t(m.chipsX) * m.chipsY * m.coresPerChip;
-  std::map<uint32_t, bool> seen;
+  std::set<uint32_t> seen;
   for (const CoreProgram &c : m.cores) {
     std::string where = "core " + std::to_string(c.core);
     if (c.core >= cores)
       return where + ": the system has " + std::to_string(cores) + " cores";
-    if (!seen.emplace(c.core, true).second)
+    if (!seen.insert(c.core).second)
       return where + ": two programs";
     for (size_t i = 0; i < c.dma.size(); ++i) {
       const DmaDescriptor &d = c.dma[i];
@@ -374,7 +375,7 @@ rapid::isa::readModelBinary(llvm::ArrayRef<uint8_t> bytes, StringRef source) {
     llvm::ArrayRef<uint8_t> data;
   };
   std::vector<Entry> entries;
-  std::map<std::pair<uint32_t, uint32_t>, bool> seen;
+  std::set<std::pair<uint32_t, uint32_t>> seen;
   Reader t{bytes, kHeaderBytes};
   for (uint32_t i = 0; i < count; ++i) {
     uint32_t kind = t.get<uint32_t>(), core = t.get<uint32_t>();
@@ -398,7 +399,7 @@ rapid::isa::readModelBinary(llvm::ArrayRef<uint8_t> bytes, StringRef source) {
       return error(what + llvm::formatv(": bytes [{0}, +{1}) lie outside the "
                                         "{2}-byte file (truncated?)",
                                         offset, size, bytes.size()));
-    if (!seen.emplace(std::make_pair(kind, core), true).second)
+    if (!seen.insert({kind, core}).second)
       return error(what + ": appears twice");
     llvm::ArrayRef<uint8_t> data = bytes.slice(offset, size);
     uint32_t computed = llvm::crc32(data);

@@ -15,12 +15,12 @@
 #include <limits>
 #include <map>
 #include <numeric>
+#include <set>
 
 using namespace rapid;
 
 static constexpr unsigned idx(Dim d) { return static_cast<unsigned>(d); }
 static constexpr unsigned idx(Kernel k) { return static_cast<unsigned>(k); }
-static double bytesOf(Precision p) { return storageBits(p) / 8.0; }
 static constexpr double kInf = std::numeric_limits<double>::infinity();
 
 static int64_t product(const DimTuple &t) {
@@ -36,12 +36,26 @@ static DimTuple ones() {
   return t;
 }
 
+namespace {
+struct TensorSizes {
+  double in = 0, out = 0, weights = 0; // elements
+};
+} // namespace
+
+static TensorSizes tensorSizes(const LayerShape &l) {
+  TensorSizes t;
+  t.in = double(l.batch) * double(l.inChannels) * double(l.inH * l.inW);
+  t.out = double(l.batch) * double(l.outChannels) * double(l.outH * l.outW);
+  t.weights = double(l.outChannels) * double(l.inChannels / l.groups) *
+              double(l.kernelH * l.kernelW);
+  return t;
+}
+
 double SpatialNetwork::edgeElems(size_t i, size_t k) const {
   const SpatialLayer &l = layers[i];
   if (k < l.predElems.size())
     return l.predElems[k];
-  const LayerShape &p = layers[l.preds[k]].shape;
-  return double(p.batch) * double(p.outChannels) * double(p.outH * p.outW);
+  return tensorSizes(layers[l.preds[k]].shape).out;
 }
 
 void SpatialNetwork::finalize() {
@@ -287,13 +301,13 @@ std::vector<DimTuple> rapid::enumerateCoreSplits(const SpatialLayer &layer,
   for (unsigned d = 0; d < kNumDims; ++d)
     perChip[d] = std::max<int64_t>(1, e[d] / chipSplit[d]);
   std::vector<int64_t> factors = primeFactors(cores);
-  std::map<DimTuple, bool> seen;
+  std::set<DimTuple> seen;
   int64_t bestUse = 0;
   std::vector<DimTuple> all;
   // Each prime factor goes to one dimension or stays unused.
   std::function<void(size_t, DimTuple)> assign = [&](size_t i, DimTuple s) {
     if (i == factors.size()) {
-      if (seen.emplace(s, true).second)
+      if (seen.insert(s).second)
         all.push_back(s);
       return;
     }
@@ -325,21 +339,6 @@ std::vector<DimTuple> rapid::enumerateCoreSplits(const SpatialLayer &layer,
 // Communication
 //===----------------------------------------------------------------------===//
 
-namespace {
-struct TensorSizes {
-  double in = 0, out = 0, weights = 0; // elements
-};
-} // namespace
-
-static TensorSizes tensorSizes(const LayerShape &l) {
-  TensorSizes t;
-  t.in = double(l.batch) * double(l.inChannels) * double(l.inH * l.inW);
-  t.out = double(l.batch) * double(l.outChannels) * double(l.outH * l.outW);
-  t.weights = double(l.outChannels) * double(l.inChannels / l.groups) *
-              double(l.kernelH * l.kernelW);
-  return t;
-}
-
 static TorusLinks torusOf(const ArchSpec &arch, int64_t px, int64_t py) {
   double f = arch.core.frequencyGHz;
   double alpha = arch.system.linkLatencyNs * f;
@@ -370,7 +369,7 @@ CommCost rapid::communication(const SpatialLayer &layer, Kernel kernel,
   const LayerShape &l = layer.shape;
   TensorSizes t = tensorSizes(l);
   ChipPlacement pl = chipPlacement(c);
-  double bA = bytesOf(pc.inp), bP = bytesOf(pc.acc), bW = bytesOf(pc.ker);
+  double bA = storageBytes(pc.inp), bP = storageBytes(pc.acc), bW = storageBytes(pc.ker);
   auto split = [&](Dim d) { return double(c.chipSplit[idx(d)]); };
   auto cores = [&](Dim d) { return c.coreSplit[idx(d)]; };
   double s = double(c.spatialMinibatch);
@@ -483,7 +482,7 @@ double rapid::relayoutCycles(double elems, const SpatialConfig &from,
     local = 0;
   if (local == 1)
     return 0;
-  double bytes = elems * bytesOf(pc.inp) * need * (1 - local);
+  double bytes = elems * storageBytes(pc.inp) * need * (1 - local);
   double t = torusAllToAll(
       bytes, torusOf(arch, arch.system.chipsX, arch.system.chipsY));
   return training ? 2 * t : t;
@@ -532,11 +531,11 @@ int64_t rapid::heldBytesPerCore(const SpatialLayer &layer,
       splitWorkload(makeWorkload(layer.shape, Kernel::FWD), c.workSplit());
   double held = 0;
   if (c.inputOnChip)
-    held += double(w.footprint(DataStructure::Inp, w.dims)) * bytesOf(pc.inp);
+    held += double(w.footprint(DataStructure::Inp, w.dims)) * storageBytes(pc.inp);
   if (c.holdOutput)
-    held += double(w.footprint(DataStructure::Outp, w.dims)) * bytesOf(pc.inp);
+    held += double(w.footprint(DataStructure::Outp, w.dims)) * storageBytes(pc.inp);
   if (c.preloadWeights)
-    held += double(w.footprint(DataStructure::Ker, w.dims)) * bytesOf(pc.ker);
+    held += double(w.footprint(DataStructure::Ker, w.dims)) * storageBytes(pc.ker);
   return int64_t(std::ceil(held));
 }
 
@@ -605,7 +604,7 @@ static double pipelineSaving(const std::vector<LayerPlan> &plans,
 static double pipelineTransfer(const SpatialLayer &layer, const ArchSpec &arch,
                                const PrecisionConfig &pc) {
   double steps = double(std::max<int64_t>(1, layer.timesteps));
-  double bytes = tensorSizes(layer.shape).in * bytesOf(pc.inp) / steps;
+  double bytes = tensorSizes(layer.shape).in * storageBytes(pc.inp) / steps;
   RingLink link = torusOf(arch, 2, 1).x;
   return steps * ringNeighbourExchange(bytes, link);
 }

@@ -140,6 +140,8 @@ using DimTuple = std::array<int64_t, kNumDims>;
 
 /// Bits per element of a precision as stored in memory.
 unsigned storageBits(Precision p);
+/// Bytes per element (fractional for the sub-byte formats).
+inline double storageBytes(Precision p) { return storageBits(p) / 8.0; }
 
 /// Default MACs per cycle of one PE relative to FP16 (see RAPID_PRECISIONS);
 /// architecture descriptions may override these.
