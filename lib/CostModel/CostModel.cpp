@@ -284,8 +284,8 @@ static StageCost stageCost(const Workload &w, const DimTuple &parent,
     if (w.indexes(DataStructure::Outp, order[pos]))
       outDistinct *= trips[pos];
   bool partial = outChanges > outDistinct || !finalSums;
-  double outWrite =
-      double(outElems) * (partial ? storageBytes(pc.acc) : storageBytes(pc.inp));
+  double outWrite = double(outElems) *
+                    (partial ? storageBytes(pc.acc) : storageBytes(pc.inp));
   double outReadBack = outChanges > outDistinct
                            ? double(outElems) * storageBytes(pc.acc) *
                                  double(outChanges - outDistinct) /

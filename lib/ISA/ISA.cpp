@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "rapid/ISA/ISA.h"
+#include "rapid/Support/Vocabulary.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
@@ -72,6 +73,11 @@ rapid::isa::enumValues(FieldKind kind) {
 #define RAPID_ISA_ENUM(KIND, NAME, VALUE)                                      \
   t[unsigned(FieldKind::KIND)].push_back({NAME, VALUE});
 #include "rapid/ISA/Instructions.def"
+    int64_t precision = 0;
+#define RAPID_ISA_PRECISION(E, S, ...)                                         \
+  t[unsigned(FieldKind::Precision)].push_back({S, precision++});
+    RAPID_PRECISIONS(RAPID_ISA_PRECISION)
+#undef RAPID_ISA_PRECISION
     return t;
   }();
   return table[unsigned(kind)];
@@ -411,15 +417,12 @@ static std::string parseValue(const FieldSpec &f, StringRef text,
   return checkField(f, value);
 }
 
-namespace {
-/// A parse failure at a column of the line.
-struct ParseError {
-  size_t column;
-  std::string message;
-};
-} // namespace
+StringRef rapid::isa::stripComment(StringRef line) {
+  return line.substr(0, std::min(line.find('#'), line.find("//")));
+}
 
-static std::optional<ParseError> parseLine(StringRef line, Instruction &inst) {
+std::optional<AsmError> rapid::isa::parseInstruction(StringRef line,
+                                                     Instruction &inst) {
   StringRef rest = line.ltrim();
   size_t start = line.size() - rest.size();
   auto col = [&](StringRef at) { return size_t(at.data() - line.data()) + 1; };
@@ -429,8 +432,8 @@ static std::optional<ParseError> parseLine(StringRef line, Instruction &inst) {
     std::string names;
     for (const InstructionSpec &x : instructionSet())
       names += (names.empty() ? "" : ", ") + std::string(x.mnemonic);
-    return ParseError{start + 1, "unknown instruction '" + mnemonic.str() +
-                                     "'; expected one of " + names};
+    return AsmError{start + 1, "unknown instruction '" + mnemonic.str() +
+                                   "'; expected one of " + names};
   }
   inst = Instruction();
   inst.opcode = s->opcode;
@@ -442,45 +445,45 @@ static std::optional<ParseError> parseLine(StringRef line, Instruction &inst) {
     if (rest.consume_front(",")) {
       rest = rest.ltrim();
       if (rest.empty())
-        return ParseError{col(rest), "expected field=value after ','"};
+        return AsmError{col(rest), "expected field=value after ','"};
     }
     StringRef trimmed = item.trim();
     auto [name, value] = trimmed.split('=');
     name = name.trim();
     value = value.trim();
     if (!trimmed.contains('=') || name.empty())
-      return ParseError{col(trimmed),
-                        "expected field=value, got '" + trimmed.str() + "'"};
+      return AsmError{col(trimmed),
+                      "expected field=value, got '" + trimmed.str() + "'"};
     int i = s->fieldIndex(name);
     if (i < 0) {
       std::string names;
       for (const FieldSpec &f : s->fields)
         names += (names.empty() ? "" : ", ") + std::string(f.name);
-      return ParseError{col(name),
-                        "'" + std::string(s->mnemonic) + "' has no field '" +
-                            name.str() + "'" +
-                            (names.empty() ? std::string("; it has none")
-                                           : "; its fields are " + names)};
+      return AsmError{col(name),
+                      "'" + std::string(s->mnemonic) + "' has no field '" +
+                          name.str() + "'" +
+                          (names.empty() ? std::string("; it has none")
+                                         : "; its fields are " + names)};
     }
     if (seen[i])
-      return ParseError{col(name), "field '" + name.str() + "' given twice"};
+      return AsmError{col(name), "field '" + name.str() + "' given twice"};
     seen[i] = true;
     std::string why = parseValue(s->fields[i], value, inst.fields[i]);
     if (!why.empty())
-      return ParseError{col(value), "'" + std::string(s->mnemonic) +
-                                        "' field '" + name.str() + "': " + why};
+      return AsmError{col(value), "'" + std::string(s->mnemonic) + "' field '" +
+                                      name.str() + "': " + why};
   }
   for (size_t i = 0; i < s->fields.size(); ++i)
     if (!seen[i])
-      return ParseError{line.size() + 1, "'" + std::string(s->mnemonic) +
-                                             "' is missing field '" +
-                                             s->fields[i].name + "'"};
+      return AsmError{line.size() + 1, "'" + std::string(s->mnemonic) +
+                                           "' is missing field '" +
+                                           s->fields[i].name + "'"};
   return std::nullopt;
 }
 
 llvm::Expected<Instruction> rapid::isa::assemble(StringRef line) {
   Instruction inst;
-  if (std::optional<ParseError> e = parseLine(line, inst))
+  if (std::optional<AsmError> e = parseInstruction(line, inst))
     return llvm::createStringError(
         llvm::inconvertibleErrorCode(),
         llvm::formatv("column {0}: {1}", e->column, e->message).str());
@@ -495,13 +498,11 @@ rapid::isa::assembleProgram(StringRef text, StringRef source) {
     auto [line, next] = rest.split('\n');
     rest = next;
     ++lineNo;
-    // Comments run to the end of the line.
-    size_t comment = std::min(line.find('#'), line.find("//"));
-    StringRef code = line.substr(0, comment).rtrim();
+    StringRef code = stripComment(line).rtrim();
     if (code.trim().empty())
       continue;
     Instruction inst;
-    if (std::optional<ParseError> e = parseLine(code, inst))
+    if (std::optional<AsmError> e = parseInstruction(code, inst))
       return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                      llvm::formatv("{0}:{1}:{2}: {3}", source,
                                                    lineNo, e->column,

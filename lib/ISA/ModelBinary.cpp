@@ -25,7 +25,6 @@ constexpr unsigned kDmaRecordBytes = 8 + kMaxDmaRank * 24;
 constexpr unsigned kTileRecordBytes = 5 * 4 + 15 * 4;
 constexpr unsigned kRegionRecordBytes = 24;
 constexpr unsigned kTensorRecordBytes = 16 + kMaxTensorRank * 8 + 8;
-constexpr unsigned kNumPrecisionValues = 10;
 
 enum class Section : uint32_t {
   Code = 1,
@@ -167,7 +166,7 @@ std::string rapid::isa::checkModelBinary(const ModelBinary &m) {
     }
   }
   for (const MemoryRegion &r : m.memory)
-    if (r.name.find('\0') != std::string::npos || unsigned(r.space) > 2)
+    if (r.name.find('\0') != std::string::npos || !isMemorySpace(r.space))
       return "memory region '" + r.name + "': bad name or space";
   for (const TensorDescriptor &t : m.tensors) {
     std::string w = "tensor '" + t.name + "'";
@@ -175,7 +174,7 @@ std::string rapid::isa::checkModelBinary(const ModelBinary &m) {
       return w + ": a NUL in the name";
     if (t.shape.size() > kMaxTensorRank)
       return w + ": rank " + std::to_string(t.shape.size()) + " exceeds 8";
-    if (t.dtype >= kNumPrecisionValues)
+    if (t.dtype >= rapid::spellings<rapid::Precision>().size())
       return w + ": dtype " + std::to_string(t.dtype) + " is not a precision";
     if (!std::isfinite(t.scale))
       return w + ": the quantization scale must be a finite number";
@@ -521,8 +520,8 @@ rapid::isa::readModelBinary(llvm::ArrayRef<uint8_t> bytes, StringRef source) {
         uint32_t name = r.get<uint32_t>();
         uint8_t space = r.get<uint8_t>();
         bool bad = r.get<uint8_t>() != 0 || r.get<uint16_t>() != 0 ||
-                   space > 2 || !stringAt(name, reg.name);
-        reg.space = MemorySpace(space);
+                   !isMemorySpace(MemLevel(space)) || !stringAt(name, reg.name);
+        reg.space = MemLevel(space);
         reg.offset = r.get<uint64_t>();
         reg.size = r.get<uint64_t>();
         if (bad)
@@ -542,9 +541,10 @@ rapid::isa::readModelBinary(llvm::ArrayRef<uint8_t> bytes, StringRef source) {
         uint8_t output = r.get<uint8_t>();
         tensor.dtype = r.get<uint8_t>();
         unsigned rank = r.get<uint8_t>();
-        bool bad = r.get<uint8_t>() != 0 || output > 1 ||
-                   tensor.dtype >= kNumPrecisionValues ||
-                   rank > kMaxTensorRank || !stringAt(name, tensor.name);
+        bool bad =
+            r.get<uint8_t>() != 0 || output > 1 ||
+            tensor.dtype >= rapid::spellings<rapid::Precision>().size() ||
+            rank > kMaxTensorRank || !stringAt(name, tensor.name);
         tensor.output = output;
         tensor.address = r.get<uint64_t>();
         for (unsigned i = 0; i < kMaxTensorRank; ++i) {
@@ -595,18 +595,6 @@ static std::string quote(StringRef s) {
   return out + "\"";
 }
 
-static const char *spaceName(MemorySpace s) {
-  switch (s) {
-  case MemorySpace::Ext:
-    return "ext";
-  case MemorySpace::Lx:
-    return "lx";
-  case MemorySpace::L0:
-    return "l0";
-  }
-  return "?";
-}
-
 std::string rapid::isa::printModelAssembly(const ModelBinary &m) {
   std::string out;
   llvm::raw_string_ostream os(out);
@@ -620,7 +608,8 @@ std::string rapid::isa::printModelAssembly(const ModelBinary &m) {
                       m.coresPerChip);
   for (const MemoryRegion &r : m.memory)
     os << llvm::formatv(".region name={0} space={1} offset={2} size={3}\n",
-                        quote(r.name), spaceName(r.space), r.offset, r.size);
+                        quote(r.name), rapid::stringify(r.space), r.offset,
+                        r.size);
   for (const TensorDescriptor &t : m.tensors) {
     std::string shape;
     for (uint64_t d : t.shape)
@@ -758,20 +747,11 @@ llvm::Expected<ModelBinary> rapid::isa::parseModelAssembly(StringRef text,
     if (!trimmed.starts_with(".")) {
       if (!core)
         return error(1, "an instruction before any .core directive");
-      // Comments are the assembler's business.
-      llvm::Expected<std::vector<Instruction>> inst = assembleProgram(line, "");
-      if (!inst) {
-        std::string why = llvm::toString(inst.takeError());
-        // "<source>:1:col: message" -> this line.
-        StringRef w(why);
-        w = w.drop_front(w.find(':') + 1); // line
-        w = w.drop_front(w.find(':') + 1); // column
-        size_t colon = w.find(':');
-        size_t column = 1;
-        w.substr(0, colon).getAsInteger(10, column);
-        return error(column, w.drop_front(colon + 2));
-      }
-      core->code.insert(core->code.end(), inst->begin(), inst->end());
+      Instruction inst;
+      if (std::optional<AsmError> e =
+              parseInstruction(stripComment(line).rtrim(), inst))
+        return error(e->column, e->message);
+      core->code.push_back(inst);
       continue;
     }
     Words words = splitWords(line);
@@ -872,12 +852,9 @@ llvm::Expected<ModelBinary> rapid::isa::parseModelAssembly(StringRef text,
         return std::move(*e);
       if (auto e = leftover())
         return std::move(*e);
-      if (space == "ext")
-        r.space = MemorySpace::Ext;
-      else if (space == "lx")
-        r.space = MemorySpace::Lx;
-      else if (space == "l0")
-        r.space = MemorySpace::L0;
+      std::optional<MemLevel> level = rapid::symbolize<MemLevel>(space);
+      if (level && isMemorySpace(*level))
+        r.space = *level;
       else
         return error(spaceCol, ".region: space must be ext, lx or l0, got '" +
                                    space + "'");

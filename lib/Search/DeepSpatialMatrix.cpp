@@ -369,7 +369,8 @@ CommCost rapid::communication(const SpatialLayer &layer, Kernel kernel,
   const LayerShape &l = layer.shape;
   TensorSizes t = tensorSizes(l);
   ChipPlacement pl = chipPlacement(c);
-  double bA = storageBytes(pc.inp), bP = storageBytes(pc.acc), bW = storageBytes(pc.ker);
+  double bA = storageBytes(pc.inp), bP = storageBytes(pc.acc),
+         bW = storageBytes(pc.ker);
   auto split = [&](Dim d) { return double(c.chipSplit[idx(d)]); };
   auto cores = [&](Dim d) { return c.coreSplit[idx(d)]; };
   double s = double(c.spatialMinibatch);
@@ -531,11 +532,14 @@ int64_t rapid::heldBytesPerCore(const SpatialLayer &layer,
       splitWorkload(makeWorkload(layer.shape, Kernel::FWD), c.workSplit());
   double held = 0;
   if (c.inputOnChip)
-    held += double(w.footprint(DataStructure::Inp, w.dims)) * storageBytes(pc.inp);
+    held +=
+        double(w.footprint(DataStructure::Inp, w.dims)) * storageBytes(pc.inp);
   if (c.holdOutput)
-    held += double(w.footprint(DataStructure::Outp, w.dims)) * storageBytes(pc.inp);
+    held +=
+        double(w.footprint(DataStructure::Outp, w.dims)) * storageBytes(pc.inp);
   if (c.preloadWeights)
-    held += double(w.footprint(DataStructure::Ker, w.dims)) * storageBytes(pc.ker);
+    held +=
+        double(w.footprint(DataStructure::Ker, w.dims)) * storageBytes(pc.ker);
   return int64_t(std::ceil(held));
 }
 

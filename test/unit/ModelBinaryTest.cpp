@@ -82,8 +82,8 @@ ModelBinary randomModel(std::mt19937_64 &rng) {
   m.constants.resize(rng() % 200);
   for (uint8_t &b : m.constants)
     b = uint8_t(rng());
-  m.memory.push_back({"weights", MemorySpace::Ext, 0, m.constants.size()});
-  m.memory.push_back({"act buffer 0", MemorySpace::Lx, 1024, 4096});
+  m.memory.push_back({"weights", rapid::MemLevel::Ext, 0, m.constants.size()});
+  m.memory.push_back({"act buffer 0", rapid::MemLevel::Lx, 1024, 4096});
   m.tensors.push_back({"image", false, 1, {1, 3, 224, 224}, 4096, 1.0f, 0});
   m.tensors.push_back({"logits \"q\"", true, 5, {1, 1000}, 8192, 0.0625f, -3});
   m.tensors.push_back({"scalar", true, 0, {}, 9000, 1.5f, 0});
@@ -272,9 +272,10 @@ TEST_CASE("the model assembler names the line, column and reason",
   // back.
   ModelBinary odd;
   odd.arch = std::string("a\nb\x01\x7f\"\\", 7) + std::string(1, '\0');
-  odd.memory.push_back({"tab\there", MemorySpace::Lx, 0, 1});
+  odd.memory.push_back({"tab\there", rapid::MemLevel::Lx, 0, 1});
   std::string text = printModelAssembly(odd);
-  CHECK(std::count(text.begin(), text.end(), '\n') == 3); // .model, .region, .constants
+  CHECK(std::count(text.begin(), text.end(), '\n') ==
+        3); // .model, .region, .constants
   llvm::Expected<ModelBinary> back = parseModelAssembly(text, "m.s");
   REQUIRE(bool(back));
   CHECK(*back == odd);

@@ -124,8 +124,18 @@ encodeProgram(llvm::ArrayRef<Instruction> program);
 std::string disassemble(const Instruction &inst);
 /// One instruction per line.
 std::string disassembleProgram(llvm::ArrayRef<Instruction> program);
-/// Parses the text form of one instruction: every field given once, in any
-/// order. Errors say what is wrong and where (column).
+/// Why one instruction's text does not parse, and at which column (1-based).
+struct AsmError {
+  size_t column;
+  std::string message;
+};
+/// Parses the text form of one instruction (no comment): every field given
+/// once, in any order. std::nullopt on success.
+std::optional<AsmError> parseInstruction(llvm::StringRef line,
+                                         Instruction &inst);
+/// `line` without its comment (`#` or `//` to the end of the line).
+llvm::StringRef stripComment(llvm::StringRef line);
+/// parseInstruction as an Expected; errors read "column N: message".
 llvm::Expected<Instruction> assemble(llvm::StringRef line);
 /// A program: one instruction per line; blank lines and comments (`#` or
 /// `//` to the end of the line) are skipped. Errors are

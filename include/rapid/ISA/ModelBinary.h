@@ -19,6 +19,7 @@
 #define RAPID_ISA_MODELBINARY_H
 
 #include "rapid/ISA/ISA.h"
+#include "rapid/Support/Vocabulary.h"
 
 #include <array>
 #include <string>
@@ -69,11 +70,16 @@ struct CoreProgram {
   }
 };
 
-enum class MemorySpace : uint8_t { Ext = 0, Lx = 1, L0 = 2 };
+/// Whether `level` is a memory a region can lie in (not the PE registers).
+/// (MemLevel lists Ext, Lx, L0, then Reg.)
+inline bool isMemorySpace(MemLevel level) {
+  return unsigned(level) <= unsigned(MemLevel::L0);
+}
 
 struct MemoryRegion {
   std::string name;
-  MemorySpace space = MemorySpace::Ext;
+  /// Ext, Lx or L0 (encoded as MemLevel's value).
+  MemLevel space = MemLevel::Ext;
   uint64_t offset = 0, size = 0;
   bool operator==(const MemoryRegion &o) const {
     return name == o.name && space == o.space && offset == o.offset &&
