@@ -14,6 +14,7 @@
 #define RAPID_INITRAPID_H
 
 #include "rapid/Dialect/Rapid/RapidDialect.h"
+#include "rapid/Dialect/RapidISA/RapidISADialect.h"
 #include "rapid/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -24,7 +25,7 @@
 namespace rapid {
 
 inline void registerAllDialects(mlir::DialectRegistry &registry) {
-  registry.insert<RapidDialect, mlir::func::FuncDialect>();
+  registry.insert<RapidDialect, isa::RapidISADialect, mlir::func::FuncDialect>();
 }
 
 inline void registerAllPasses() {

@@ -299,7 +299,7 @@ rapid::isa::encodeProgram(llvm::ArrayRef<Instruction> program) {
 // Text
 //===----------------------------------------------------------------------===//
 
-static std::string valueString(const FieldSpec &f, int64_t value) {
+std::string rapid::isa::formatFieldValue(const FieldSpec &f, int64_t value) {
   switch (f.kind) {
   case FieldKind::Reg:
     return "a" + std::to_string(value);
@@ -325,7 +325,7 @@ std::string rapid::isa::disassemble(const Instruction &inst) {
   std::string out = s->mnemonic;
   for (size_t i = 0; i < s->fields.size(); ++i)
     out += (i ? ", " : " ") + std::string(s->fields[i].name) + "=" +
-           valueString(s->fields[i], inst.fields[i]);
+           formatFieldValue(s->fields[i], inst.fields[i]);
   return out;
 }
 
@@ -337,9 +337,8 @@ rapid::isa::disassembleProgram(llvm::ArrayRef<Instruction> program) {
   return out;
 }
 
-/// The value of `text` for field `f`; empty on success, else why not.
-static std::string parseValue(const FieldSpec &f, StringRef text,
-                              int64_t &value) {
+std::string rapid::isa::parseFieldValue(const FieldSpec &f, StringRef text,
+                                        int64_t &value) {
   // Decimal, or hexadecimal after 0x; an optional minus sign. Numbers
   // beyond 64 bits are out of every field's range.
   bool tooLarge = false;
@@ -468,7 +467,7 @@ std::optional<AsmError> rapid::isa::parseInstruction(StringRef line,
     if (seen[i])
       return AsmError{col(name), "field '" + name.str() + "' given twice"};
     seen[i] = true;
-    std::string why = parseValue(s->fields[i], value, inst.fields[i]);
+    std::string why = parseFieldValue(s->fields[i], value, inst.fields[i]);
     if (!why.empty())
       return AsmError{col(value), "'" + std::string(s->mnemonic) + "' field '" +
                                       name.str() + "': " + why};
@@ -511,4 +510,51 @@ rapid::isa::assembleProgram(StringRef text, StringRef source) {
     program.push_back(inst);
   }
   return program;
+}
+
+//===----------------------------------------------------------------------===//
+// Program structure
+//===----------------------------------------------------------------------===//
+
+std::string
+rapid::isa::checkProgramStructure(llvm::ArrayRef<Instruction> code) {
+  if (code.empty())
+    return "the program is empty; it must end with 'halt'";
+  if (code.back().opcode != Opcode::Halt)
+    return llvm::formatv("instruction {0} (the last) is '{1}'; a program "
+                         "ends with 'halt'",
+                         code.size() - 1, code.back().spec().mnemonic)
+        .str();
+  // Ends (exclusive) of the loop bodies enclosing the current instruction.
+  llvm::SmallVector<size_t, kMaxLoopDepth> open;
+  for (size_t i = 0; i < code.size(); ++i) {
+    while (!open.empty() && open.back() <= i)
+      open.pop_back();
+    if (code[i].opcode != Opcode::Loop)
+      continue;
+    int64_t body = code[i].get("body");
+    size_t end = i + 1 + size_t(body);
+    if (body < 1)
+      return llvm::formatv("instruction {0}: 'loop' has an empty body", i)
+          .str();
+    if (end > code.size() - 1)
+      return llvm::formatv("instruction {0}: the body of 'loop' ({1} "
+                           "instructions) runs past the program's final "
+                           "'halt' at {2}",
+                           i, body, code.size() - 1)
+          .str();
+    if (!open.empty() && end > open.back())
+      return llvm::formatv("instruction {0}: the body of 'loop' ({1} "
+                           "instructions) runs past the end of the loop "
+                           "enclosing it (instruction {2})",
+                           i, body, open.back())
+          .str();
+    if (open.size() == kMaxLoopDepth)
+      return llvm::formatv("instruction {0}: loops nest {1} deep; the "
+                           "hardware allows {2}",
+                           i, kMaxLoopDepth + 1, kMaxLoopDepth)
+          .str();
+    open.push_back(end);
+  }
+  return {};
 }

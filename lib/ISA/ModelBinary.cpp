@@ -23,7 +23,7 @@ constexpr unsigned kHeaderBytes = 64;
 constexpr unsigned kSectionEntryBytes = 32;
 constexpr unsigned kDmaRecordBytes = 8 + kMaxDmaRank * 24;
 constexpr unsigned kTileRecordBytes = 5 * 4 + 15 * 4;
-constexpr unsigned kRegionRecordBytes = 24;
+constexpr unsigned kRegionRecordBytes = 32;
 constexpr unsigned kTensorRecordBytes = 16 + kMaxTensorRank * 8 + 8;
 
 enum class Section : uint32_t {
@@ -164,6 +164,8 @@ std::string rapid::isa::checkModelBinary(const ModelBinary &m) {
                ": tile descriptor " + std::to_string(inst.get("tile")) +
                " but the core has " + std::to_string(c.tiles.size());
     }
+    if (std::string why = checkProgramStructure(c.code); !why.empty())
+      return where + ": " + why;
   }
   for (const MemoryRegion &r : m.memory)
     if (r.name.find('\0') != std::string::npos || !isMemorySpace(r.space))
@@ -246,6 +248,8 @@ rapid::isa::writeModelBinary(const ModelBinary &m) {
     memory.put(uint16_t(0));
     memory.put(r.offset);
     memory.put(r.size);
+    memory.put(r.firstStep);
+    memory.put(r.lastStep);
   }
   sections.push_back({Section::Memory, ~0u, std::move(memory.bytes)});
   Writer tensors;
@@ -524,9 +528,13 @@ rapid::isa::readModelBinary(llvm::ArrayRef<uint8_t> bytes, StringRef source) {
         reg.space = MemLevel(space);
         reg.offset = r.get<uint64_t>();
         reg.size = r.get<uint64_t>();
+        reg.firstStep = r.get<uint32_t>();
+        reg.lastStep = r.get<uint32_t>();
+        bad |= reg.firstStep > reg.lastStep;
         if (bad)
           return error(what + llvm::formatv(": region {0} is malformed "
-                                            "(name, space, padding)",
+                                            "(name, space, padding, live "
+                                            "steps)",
                                             m.memory.size()));
         m.memory.push_back(reg);
       }
@@ -607,9 +615,10 @@ std::string rapid::isa::printModelAssembly(const ModelBinary &m) {
                       quote(m.arch), m.archFingerprint, m.chipsX, m.chipsY,
                       m.coresPerChip);
   for (const MemoryRegion &r : m.memory)
-    os << llvm::formatv(".region name={0} space={1} offset={2} size={3}\n",
+    os << llvm::formatv(".region name={0} space={1} offset={2} size={3} "
+                        "live={4}-{5}\n",
                         quote(r.name), rapid::stringify(r.space), r.offset,
-                        r.size);
+                        r.size, r.firstStep, r.lastStep);
   for (const TensorDescriptor &t : m.tensors) {
     std::string shape;
     for (uint64_t d : t.shape)
@@ -850,6 +859,21 @@ llvm::Expected<ModelBinary> rapid::isa::parseModelAssembly(StringRef text,
         return std::move(*e);
       if (auto e = number("size", r.size))
         return std::move(*e);
+      // live=FIRST-LAST is optional: a hand-written region is live
+      // throughout.
+      size_t liveCol = column("live");
+      std::string live = "0-4294967295";
+      if (args.count("live"))
+        if (auto e = take("live", live))
+          return std::move(*e);
+      {
+        auto [first, last] = llvm::StringRef(live).split('-');
+        if (first.getAsInteger(10, r.firstStep) ||
+            last.getAsInteger(10, r.lastStep) || r.firstStep > r.lastStep)
+          return error(liveCol, ".region: live must be FIRST-LAST steps "
+                                "with FIRST <= LAST, got '" +
+                                    live + "'");
+      }
       if (auto e = leftover())
         return std::move(*e);
       std::optional<MemLevel> level = rapid::symbolize<MemLevel>(space);

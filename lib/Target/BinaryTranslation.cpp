@@ -5,10 +5,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "rapid/Target/BinaryTranslation.h"
+#include "rapid/Dialect/RapidISA/RapidISADialect.h"
 #include "rapid/ISA/ModelBinary.h"
 
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Location.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/Tools/mlir-translate/Translation.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
@@ -19,6 +22,11 @@ using namespace mlir;
 static const llvm::MemoryBuffer &mainBuffer(llvm::SourceMgr &sourceMgr) {
   return *sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
 }
+
+/// Reads a model.bin into `m`, reporting failures.
+static LogicalResult readBinary(const llvm::MemoryBuffer &buffer,
+                                MLIRContext *context,
+                                rapid::isa::ModelBinary &m);
 
 /// Reports "<file>[:line:col]: message" from the readers at that location,
 /// so that diagnostics print as everywhere else in rapid.
@@ -49,14 +57,10 @@ void rapid::registerBinaryTranslations() {
       [](const std::shared_ptr<llvm::SourceMgr> &sourceMgr,
          llvm::raw_ostream &os, MLIRContext *context) {
         const llvm::MemoryBuffer &buffer = mainBuffer(*sourceMgr);
-        llvm::StringRef data = buffer.getBuffer();
-        llvm::Expected<isa::ModelBinary> m = isa::readModelBinary(
-            llvm::ArrayRef<uint8_t>(
-                reinterpret_cast<const uint8_t *>(data.data()), data.size()),
-            buffer.getBufferIdentifier());
-        if (!m)
-          return report(context, buffer.getBufferIdentifier(), m.takeError());
-        os << isa::printModelAssembly(*m);
+        rapid::isa::ModelBinary m;
+        if (failed(readBinary(buffer, context, m)))
+          return failure();
+        os << rapid::isa::printModelAssembly(m);
         return success();
       });
   TranslateRegistration toBin(
@@ -65,15 +69,71 @@ void rapid::registerBinaryTranslations() {
       [](const std::shared_ptr<llvm::SourceMgr> &sourceMgr,
          llvm::raw_ostream &os, MLIRContext *context) {
         const llvm::MemoryBuffer &buffer = mainBuffer(*sourceMgr);
-        llvm::Expected<isa::ModelBinary> m = isa::parseModelAssembly(
-            buffer.getBuffer(), buffer.getBufferIdentifier());
+        llvm::Expected<rapid::isa::ModelBinary> m =
+            rapid::isa::parseModelAssembly(buffer.getBuffer(),
+                                           buffer.getBufferIdentifier());
         if (!m)
           return report(context, buffer.getBufferIdentifier(), m.takeError());
-        llvm::Expected<std::vector<uint8_t>> bytes = isa::writeModelBinary(*m);
+        llvm::Expected<std::vector<uint8_t>> bytes =
+            rapid::isa::writeModelBinary(*m);
         if (!bytes)
           return report(context, buffer.getBufferIdentifier(),
                         bytes.takeError());
         os.write(reinterpret_cast<const char *>(bytes->data()), bytes->size());
         return success();
       });
+  TranslateToMLIRRegistration binToIsa(
+      "bin-to-rapid-isa",
+      "Read a model.bin (validated) into the rapid_isa dialect",
+      [](const std::shared_ptr<llvm::SourceMgr> &sourceMgr,
+         MLIRContext *context) -> OwningOpRef<Operation *> {
+        context->loadDialect<rapid::isa::RapidISADialect>();
+        const llvm::MemoryBuffer &buffer = mainBuffer(*sourceMgr);
+        rapid::isa::ModelBinary m;
+        if (failed(readBinary(buffer, context, m)))
+          return nullptr;
+        OwningOpRef<ModuleOp> module = ModuleOp::create(
+            FileLineColLoc::get(context, buffer.getBufferIdentifier(), 0, 0));
+        rapid::isa::fromModelBinary(m, *module);
+        if (failed(verify(*module)))
+          return nullptr;
+        return OwningOpRef<Operation *>(module.release());
+      });
+  TranslateFromMLIRRegistration isaToBin(
+      "rapid-isa-to-bin", "Encode a rapid_isa.program into a model.bin",
+      [](Operation *op, llvm::raw_ostream &os) -> LogicalResult {
+        SmallVector<rapid::isa::ProgramOp> programs;
+        op->walk([&](rapid::isa::ProgramOp p) { programs.push_back(p); });
+        if (programs.size() != 1)
+          return op->emitError()
+                 << "expected exactly one rapid_isa.program, found "
+                 << programs.size();
+        FailureOr<rapid::isa::ModelBinary> m =
+            rapid::isa::toModelBinary(programs[0]);
+        if (failed(m))
+          return failure();
+        llvm::Expected<std::vector<uint8_t>> bytes =
+            rapid::isa::writeModelBinary(*m);
+        if (!bytes)
+          return programs[0].emitOpError() << llvm::toString(bytes.takeError());
+        os.write(reinterpret_cast<const char *>(bytes->data()), bytes->size());
+        return success();
+      },
+      [](DialectRegistry &registry) {
+        registry.insert<rapid::isa::RapidISADialect>();
+      });
+}
+
+static LogicalResult readBinary(const llvm::MemoryBuffer &buffer,
+                                MLIRContext *context,
+                                rapid::isa::ModelBinary &m) {
+  llvm::StringRef data = buffer.getBuffer();
+  llvm::Expected<rapid::isa::ModelBinary> read = rapid::isa::readModelBinary(
+      llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(data.data()),
+                              data.size()),
+      buffer.getBufferIdentifier());
+  if (!read)
+    return report(context, buffer.getBufferIdentifier(), read.takeError());
+  m = std::move(*read);
+  return success();
 }

@@ -274,3 +274,41 @@ TEST_CASE("the assembler says what is wrong and where", "[isa]") {
         "dma path=ext_to_lx, peer=self, desc=16, dst=a1, dst_off=-64, "
         "src=a2, src_off=256, wait=none, signal=s3");
 }
+
+TEST_CASE("program structure: loops nest within the program, which ends "
+          "with halt",
+          "[isa]") {
+  auto program = [](llvm::StringRef text) {
+    llvm::Expected<std::vector<Instruction>> p = assembleProgram(text, "p.s");
+    REQUIRE(bool(p));
+    return *p;
+  };
+  const char *nop = "nop\n", *halt = "halt\n";
+  auto loop = [](int body) {
+    return "loop count=2, body=" + std::to_string(body) + "\n";
+  };
+  // Well formed: nested loops sharing their last instruction.
+  CHECK(checkProgramStructure(program(loop(3) + nop + loop(1) + nop + halt)) ==
+        "");
+  CHECK(checkProgramStructure({}) ==
+        "the program is empty; it must end with 'halt'");
+  CHECK(checkProgramStructure(program(std::string(nop) + nop)) ==
+        "instruction 1 (the last) is 'nop'; a program ends with 'halt'");
+  CHECK(checkProgramStructure(program(loop(2) + nop + halt)) ==
+        "instruction 0: the body of 'loop' (2 instructions) runs past the "
+        "program's final 'halt' at 2");
+  CHECK(checkProgramStructure(program(loop(0) + nop + halt)) ==
+        "instruction 0: 'loop' has an empty body");
+  CHECK(checkProgramStructure(program(loop(2) + loop(2) + nop + nop + halt)) ==
+        "instruction 1: the body of 'loop' (2 instructions) runs past the "
+        "end of the loop enclosing it (instruction 3)");
+  std::string deep;
+  for (int d = 0; d < 9; ++d)
+    deep += loop(9 - d);
+  CHECK(checkProgramStructure(program(deep + nop + halt)) ==
+        "instruction 8: loops nest 9 deep; the hardware allows 8");
+  std::string eight;
+  for (int d = 0; d < 8; ++d)
+    eight += loop(8 - d);
+  CHECK(checkProgramStructure(program(eight + nop + halt)) == "");
+}

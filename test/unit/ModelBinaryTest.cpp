@@ -45,6 +45,29 @@ Instruction randomInstruction(std::mt19937_64 &rng, size_t dmas, size_t tiles) {
   return inst;
 }
 
+/// Appends `n` random instructions to `p`; a loop's body is a random
+/// block nested within the `n`, so programs are well formed.
+void appendRandomCode(std::mt19937_64 &rng, CoreProgram &p, int n,
+                      unsigned depth) {
+  while (n > 0) {
+    Instruction inst = randomInstruction(rng, p.dma.size(), p.tiles.size());
+    if (inst.opcode == Opcode::Halt)
+      continue;
+    if (inst.opcode != Opcode::Loop) {
+      p.code.push_back(inst);
+      --n;
+      continue;
+    }
+    if (n < 2 || depth == kMaxLoopDepth)
+      continue;
+    int body = 1 + int(rng() % uint64_t(n - 1));
+    inst.set("body", body);
+    p.code.push_back(inst);
+    appendRandomCode(rng, p, body, depth + 1);
+    n -= body + 1;
+  }
+}
+
 ModelBinary randomModel(std::mt19937_64 &rng) {
   ModelBinary m;
   m.arch = "test \"arch\" \\ " + std::to_string(rng() % 100);
@@ -74,8 +97,8 @@ ModelBinary randomModel(std::mt19937_64 &rng) {
           x = int32_t(rng() % 4096) - 100;
       p.tiles.push_back(t);
     }
-    for (int i = 0, n = int(rng() % 40); i < n; ++i)
-      p.code.push_back(randomInstruction(rng, p.dma.size(), p.tiles.size()));
+    appendRandomCode(rng, p, int(rng() % 40), 0);
+    p.code.push_back(Instruction{Opcode::Halt, {}});
     m.cores.push_back(p);
   }
   m.constantsAddress = rng() % 65536;
@@ -232,6 +255,20 @@ TEST_CASE("corrupted model.bin files are rejected with the reason",
   CHECK_THAT(llvm::toString(w.takeError()),
              Catch::Contains("core 0 instruction 0: tile descriptor 60000 but "
                              "the core has"));
+  // A loop whose body runs past the final halt: both the writer and the
+  // reader (with the checksums fixed up) refuse it.
+  ModelBinary badLoop = withMac;
+  std::vector<Instruction> &code0 = badLoop.cores[0].code;
+  Instruction loop;
+  loop.opcode = Opcode::Loop;
+  loop.set("count", 2).set("body", int64_t(code0.size()));
+  code0.insert(code0.begin(), loop);
+  w = writeModelBinary(badLoop);
+  REQUIRE_FALSE(bool(w));
+  std::string why = llvm::toString(w.takeError());
+  CHECK_THAT(why,
+             Catch::Contains("core 0: instruction 0: the body of 'loop'") &&
+                 Catch::Contains("runs past the program's final 'halt'"));
 }
 
 TEST_CASE("the model assembler names the line, column and reason",

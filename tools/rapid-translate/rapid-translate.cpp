@@ -9,6 +9,8 @@
 //   --rapid-layer-summary   rapid dialect -> per-layer JSON summary
 //   --bin-to-asm            model.bin -> its text form (disassembler)
 //   --asm-to-bin            the text form -> model.bin
+//   --rapid-isa-to-bin      rapid_isa dialect -> model.bin
+//   --bin-to-rapid-isa      model.bin -> rapid_isa dialect
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,5 +31,7 @@ int main(int argc, char **argv) {
       "  rapid-translate --import-onnx model.onnx -o model.mlir\n"
       "  rapid-translate --rapid-layer-summary model.mlir\n"
       "  rapid-translate --bin-to-asm model.bin -o model.s\n"
-      "  rapid-translate --asm-to-bin model.s -o model.bin\n"));
+      "  rapid-translate --asm-to-bin model.s -o model.bin\n"
+      "  rapid-translate --rapid-isa-to-bin model.isa.mlir -o model.bin\n"
+      "  rapid-translate --bin-to-rapid-isa model.bin -o model.isa.mlir\n"));
 }

@@ -37,6 +37,8 @@ constexpr unsigned kOpcodeBits = 8;
 constexpr unsigned kMaxFields = 16;
 /// The semaphore field's encoding of "no semaphore".
 constexpr int64_t kNoSemaphore = 63;
+/// Hardware loops nest at most this deep.
+constexpr unsigned kMaxLoopDepth = 8;
 
 enum class Opcode : uint8_t {
 #define RAPID_INSTRUCTION(NAME, MNEMONIC, OPCODE, SUMMARY) NAME = OPCODE,
@@ -119,6 +121,18 @@ llvm::Expected<std::vector<Instruction>>
 decodeProgram(llvm::ArrayRef<uint8_t> bytes);
 llvm::Expected<std::vector<uint8_t>>
 encodeProgram(llvm::ArrayRef<Instruction> program);
+
+/// A field's value as the assembler writes it: a3, f2, s5 or none, an
+/// integer, or an enumerator's name.
+std::string formatFieldValue(const FieldSpec &f, int64_t value);
+/// The value of `text` for field `f` (what formatFieldValue writes, integers
+/// also in 0x hex), range-checked; empty on success, else why not.
+std::string parseFieldValue(const FieldSpec &f, llvm::StringRef text,
+                            int64_t &value);
+/// Why `code` is not a well-formed program, or empty: every loop's body lies
+/// within the program and within the body of each loop enclosing it, loops
+/// nest at most kMaxLoopDepth deep, and the last instruction is `halt`.
+std::string checkProgramStructure(llvm::ArrayRef<Instruction> code);
 
 /// "mnemonic field=value, ..." with every field in table order.
 std::string disassemble(const Instruction &inst);

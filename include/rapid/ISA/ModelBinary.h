@@ -81,9 +81,13 @@ struct MemoryRegion {
   /// Ext, Lx or L0 (encoded as MemLevel's value).
   MemLevel space = MemLevel::Ext;
   uint64_t offset = 0, size = 0;
+  /// The program steps (layers, in order) during which the region holds
+  /// data, both included; regions of one memory may share bytes only when
+  /// these spans are disjoint.
+  uint32_t firstStep = 0, lastStep = 0;
   bool operator==(const MemoryRegion &o) const {
     return name == o.name && space == o.space && offset == o.offset &&
-           size == o.size;
+           size == o.size && firstStep == o.firstStep && lastStep == o.lastStep;
   }
 };
 
