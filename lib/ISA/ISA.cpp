@@ -70,7 +70,7 @@ rapid::isa::enumValues(FieldKind kind) {
   static const auto table = [] {
     std::vector<std::vector<std::pair<StringRef, int64_t>>> t(
         unsigned(FieldKind::Scope) + 1);
-#define RAPID_ISA_ENUM(KIND, NAME, VALUE)                                      \
+#define RAPID_ISA_ENUM(KIND, ENUMERATOR, NAME, VALUE)                          \
   t[unsigned(FieldKind::KIND)].push_back({NAME, VALUE});
 #include "rapid/ISA/Instructions.def"
     int64_t precision = 0;

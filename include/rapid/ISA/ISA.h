@@ -45,6 +45,70 @@ enum class Opcode : uint8_t {
 #include "rapid/ISA/Instructions.def"
 };
 
+// The enumerations' values as C++ enums (DmaPath::ExtToLx, Peer::PlusX,
+// SfuOperation::Max, ...), generated from the table: RAPID_ISA_ENUM dispatches to
+// a per-kind helper, and only the helper of the enum being generated emits.
+#define RAPID_ISA_ENUM_DmaPath(E, V)
+#define RAPID_ISA_ENUM_Peer(E, V)
+#define RAPID_ISA_ENUM_Dataflow(E, V)
+#define RAPID_ISA_ENUM_SfuOp(E, V)
+#define RAPID_ISA_ENUM_BMode(E, V)
+#define RAPID_ISA_ENUM_Scope(E, V)
+#undef RAPID_ISA_ENUM_DmaPath
+#define RAPID_ISA_ENUM_DmaPath(E, V) E = V,
+#define RAPID_ISA_ENUM(KIND, E, NAME, V) RAPID_ISA_ENUM_##KIND(E, V)
+enum class DmaPath : int64_t {
+#include "rapid/ISA/Instructions.def"
+};
+#undef RAPID_ISA_ENUM_DmaPath
+#define RAPID_ISA_ENUM_DmaPath(E, V)
+#undef RAPID_ISA_ENUM_Peer
+#define RAPID_ISA_ENUM_Peer(E, V) E = V,
+#define RAPID_ISA_ENUM(KIND, E, NAME, V) RAPID_ISA_ENUM_##KIND(E, V)
+enum class Peer : int64_t {
+#include "rapid/ISA/Instructions.def"
+};
+#undef RAPID_ISA_ENUM_Peer
+#define RAPID_ISA_ENUM_Peer(E, V)
+#undef RAPID_ISA_ENUM_Dataflow
+#define RAPID_ISA_ENUM_Dataflow(E, V) E = V,
+#define RAPID_ISA_ENUM(KIND, E, NAME, V) RAPID_ISA_ENUM_##KIND(E, V)
+enum class MacDataflow : int64_t {
+#include "rapid/ISA/Instructions.def"
+};
+#undef RAPID_ISA_ENUM_Dataflow
+#define RAPID_ISA_ENUM_Dataflow(E, V)
+#undef RAPID_ISA_ENUM_SfuOp
+#define RAPID_ISA_ENUM_SfuOp(E, V) E = V,
+#define RAPID_ISA_ENUM(KIND, E, NAME, V) RAPID_ISA_ENUM_##KIND(E, V)
+enum class SfuOperation : int64_t {
+#include "rapid/ISA/Instructions.def"
+};
+#undef RAPID_ISA_ENUM_SfuOp
+#define RAPID_ISA_ENUM_SfuOp(E, V)
+#undef RAPID_ISA_ENUM_BMode
+#define RAPID_ISA_ENUM_BMode(E, V) E = V,
+#define RAPID_ISA_ENUM(KIND, E, NAME, V) RAPID_ISA_ENUM_##KIND(E, V)
+enum class BMode : int64_t {
+#include "rapid/ISA/Instructions.def"
+};
+#undef RAPID_ISA_ENUM_BMode
+#define RAPID_ISA_ENUM_BMode(E, V)
+#undef RAPID_ISA_ENUM_Scope
+#define RAPID_ISA_ENUM_Scope(E, V) E = V,
+#define RAPID_ISA_ENUM(KIND, E, NAME, V) RAPID_ISA_ENUM_##KIND(E, V)
+enum class Scope : int64_t {
+#include "rapid/ISA/Instructions.def"
+};
+#undef RAPID_ISA_ENUM_Scope
+#define RAPID_ISA_ENUM_Scope(E, V)
+#undef RAPID_ISA_ENUM_DmaPath
+#undef RAPID_ISA_ENUM_Peer
+#undef RAPID_ISA_ENUM_Dataflow
+#undef RAPID_ISA_ENUM_SfuOp
+#undef RAPID_ISA_ENUM_BMode
+#undef RAPID_ISA_ENUM_Scope
+
 enum class FieldKind : uint8_t {
   Reg,
   FReg,

@@ -1,0 +1,63 @@
+//===- Functional.h - Executes a core's program functionally ------*- C++
+//-*-===//
+//
+// Part of the rapid project.
+//
+//===----------------------------------------------------------------------===//
+//
+// The functional core of rapid-sim: runs one core's instructions over its
+// memories (external memory, the core's Lx scratchpad and L0), with the
+// semantics docs/isa.md gives. Engine instructions complete when issued, in
+// program order; semaphores are counted, and a `sem.wait` (or an engine's
+// `wait`) on a semaphore nothing can signal any more is a deadlock, reported
+// as an error. Every memory access is bounds-checked; errors name the core,
+// the instruction index and mnemonic, and the reason.
+//
+// Numerics: `mac` reads its operands in their precisions, multiplies exactly
+// and accumulates each output's terms (kij outer, in inner) in the
+// accumulation precision, in chunks of `chunk` terms whose sums are then
+// accumulated (rapid::numerics::chunkedDot), and adds that to the output
+// when `accumulate` is set. The SFUs compute in FP32.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef RAPID_SIM_FUNCTIONAL_H
+#define RAPID_SIM_FUNCTIONAL_H
+
+#include "rapid/ISA/ModelBinary.h"
+
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace rapid::sim {
+
+/// The memories one core sees.
+struct CoreMemories {
+  std::vector<uint8_t> *ext = nullptr;
+  std::vector<uint8_t> lx, l0;
+};
+
+struct RunStats {
+  int64_t instructions = 0;
+  int64_t macs = 0;
+  int64_t dmaBytes = 0;
+  int64_t sfuElements = 0;
+};
+
+/// Runs `core` to its `halt`. Fails on an out-of-bounds access, a deadlock,
+/// or an instruction this single-core executor cannot run (ring, link and
+/// barrier traffic). `maxInstructions` bounds the run (0: unbounded).
+llvm::Error runCore(const isa::CoreProgram &core, CoreMemories &mem,
+                    RunStats &stats, int64_t maxInstructions = 0);
+
+/// Reads element `i` of precision `p` at `bytes` (whole-byte precisions).
+double loadElement(const uint8_t *bytes, Precision p);
+/// Writes `x` rounded to precision `p` (nearest even, saturating the
+/// integer formats).
+void storeElement(double x, Precision p, uint8_t *bytes);
+
+} // namespace rapid::sim
+
+#endif // RAPID_SIM_FUNCTIONAL_H

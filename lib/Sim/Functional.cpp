@@ -1,0 +1,444 @@
+//===- Functional.cpp - Executes a core's program functionally ------------===//
+//
+// Part of the rapid project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "rapid/Sim/Functional.h"
+#include "rapid/Numerics/FloatFormat.h"
+#include "rapid/Numerics/SfuMath.h"
+
+#include "llvm/Support/FormatVariadic.h"
+
+#include <cmath>
+#include <cstring>
+
+using namespace rapid;
+using namespace rapid::sim;
+using isa::Instruction;
+using isa::Opcode;
+
+static const numerics::FloatFormat *formatOf(Precision p) {
+  switch (p) {
+  case Precision::FP16:
+    return &numerics::kFP16;
+  case Precision::DLFloat16:
+    return &numerics::kDLFloat16;
+  case Precision::HFP8_143:
+    return &numerics::kHFP8_143;
+  case Precision::HFP8_152:
+    return &numerics::kHFP8_152;
+  default:
+    return nullptr;
+  }
+}
+
+double rapid::sim::loadElement(const uint8_t *bytes, Precision p) {
+  uint32_t bits = 0;
+  std::memcpy(&bits, bytes, size_t(storageBits(p) / 8));
+  if (p == Precision::FP32) {
+    float f;
+    std::memcpy(&f, &bits, 4);
+    return f;
+  }
+  if (p == Precision::INT8)
+    return double(int8_t(bits));
+  return numerics::decode(bits, *formatOf(p));
+}
+
+void rapid::sim::storeElement(double x, Precision p, uint8_t *bytes) {
+  uint32_t bits;
+  if (p == Precision::FP32) {
+    float f = float(x);
+    std::memcpy(&bits, &f, 4);
+  } else if (p == Precision::INT8) {
+    double r = std::nearbyint(std::clamp(x, -128.0, 127.0));
+    bits = uint32_t(uint8_t(int8_t(r)));
+  } else {
+    bits = numerics::encode(x, *formatOf(p));
+  }
+  std::memcpy(bytes, &bits, size_t(storageBits(p) / 8));
+}
+
+/// `x` rounded to the accumulation precision.
+static double roundTo(double x, Precision p) {
+  if (p == Precision::FP32)
+    return double(float(x));
+  if (const numerics::FloatFormat *f = formatOf(p))
+    return numerics::round(x, *f);
+  return x; // integer accumulators are exact at these sizes
+}
+
+namespace {
+class Core {
+public:
+  Core(const isa::CoreProgram &program, CoreMemories &mem, RunStats &stats)
+      : program(program), mem(mem), stats(stats) {}
+
+  llvm::Error run(int64_t maxInstructions);
+
+private:
+  const isa::CoreProgram &program;
+  CoreMemories &mem;
+  RunStats &stats;
+  std::array<int64_t, 16> a{};
+  std::array<float, 16> f{};
+  std::array<int64_t, 63> sem{};
+  size_t pc = 0;
+
+  llvm::Error fail(const Instruction &inst, const llvm::Twine &why) const {
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        llvm::formatv("core {0} instruction {1} ('{2}'): {3}", program.core, pc,
+                      inst.spec().mnemonic, why.str()));
+  }
+  /// The bytes [addr, addr + n) of `memory`, or null when out of bounds.
+  uint8_t *at(std::vector<uint8_t> &memory, int64_t addr, int64_t n) {
+    if (addr < 0 || n < 0 || uint64_t(addr + n) > memory.size())
+      return nullptr;
+    return memory.data() + addr;
+  }
+  llvm::Error take(const Instruction &inst, int64_t s, int64_t count) {
+    if (s == isa::kNoSemaphore)
+      return llvm::Error::success();
+    if (sem[size_t(s)] < count)
+      return fail(inst, llvm::formatv("deadlock: waits for {0} on s{1}, "
+                                      "which holds {2} and has nothing left "
+                                      "to signal it",
+                                      count, s, sem[size_t(s)]));
+    sem[size_t(s)] -= count;
+    return llvm::Error::success();
+  }
+  void give(int64_t s, int64_t count) {
+    if (s != isa::kNoSemaphore)
+      sem[size_t(s)] += count;
+  }
+  llvm::Error dma(const Instruction &inst);
+  llvm::Error mac(const Instruction &inst);
+  llvm::Error sfu(const Instruction &inst);
+};
+} // namespace
+
+static const char *spaceName(int space) {
+  return space == 0 ? "external memory" : space == 1 ? "Lx" : "L0";
+}
+
+llvm::Error Core::dma(const Instruction &inst) {
+  using isa::DmaPath;
+  auto path = DmaPath(inst.get("path"));
+  int srcSpace, dstSpace;
+  switch (path) {
+  case DmaPath::ExtToLx:
+    srcSpace = 0, dstSpace = 1;
+    break;
+  case DmaPath::LxToExt:
+    srcSpace = 1, dstSpace = 0;
+    break;
+  case DmaPath::LxToL0:
+    srcSpace = 1, dstSpace = 2;
+    break;
+  case DmaPath::L0ToLx:
+    srcSpace = 2, dstSpace = 1;
+    break;
+  case DmaPath::ExtToExt:
+    srcSpace = 0, dstSpace = 0;
+    break;
+  case DmaPath::LxToLx:
+    srcSpace = 1, dstSpace = 1;
+    break;
+  default:
+    return fail(inst, "ring and link transfers need the multi-core "
+                      "simulator");
+  }
+  auto memory = [&](int space) -> std::vector<uint8_t> & {
+    return space == 0 ? *mem.ext : space == 1 ? mem.lx : mem.l0;
+  };
+  const isa::DmaDescriptor &d = program.dma[size_t(inst.get("desc"))];
+  if (d.elementBits % 8)
+    return fail(inst, "sub-byte elements are not simulated yet");
+  int64_t eb = d.elementBits / 8;
+  int64_t src = a[size_t(inst.get("src"))] + inst.get("src_off");
+  int64_t dst = a[size_t(inst.get("dst"))] + inst.get("dst_off");
+  std::array<int64_t, isa::kMaxDmaRank> count{1, 1, 1, 1}, ss{}, ds{};
+  for (size_t k = 0; k < d.dims.size(); ++k) {
+    count[k] = d.dims[k].count;
+    ss[k] = d.dims[k].srcStride;
+    ds[k] = d.dims[k].dstStride;
+  }
+  std::vector<uint8_t> &sm = memory(srcSpace), &dm = memory(dstSpace);
+  for (int64_t i3 = 0; i3 < count[3]; ++i3)
+    for (int64_t i2 = 0; i2 < count[2]; ++i2)
+      for (int64_t i1 = 0; i1 < count[1]; ++i1)
+        for (int64_t i0 = 0; i0 < count[0]; ++i0) {
+          int64_t s = src + i0 * ss[0] + i1 * ss[1] + i2 * ss[2] + i3 * ss[3];
+          int64_t t = dst + i0 * ds[0] + i1 * ds[1] + i2 * ds[2] + i3 * ds[3];
+          uint8_t *from = at(sm, s, eb), *to = at(dm, t, eb);
+          if (!from)
+            return fail(inst,
+                        llvm::formatv("reads {0} bytes at {1} of {2}, "
+                                      "which has {3}",
+                                      eb, s, spaceName(srcSpace), sm.size()));
+          if (!to)
+            return fail(inst,
+                        llvm::formatv("writes {0} bytes at {1} of {2}, "
+                                      "which has {3}",
+                                      eb, t, spaceName(dstSpace), dm.size()));
+          std::memmove(to, from, size_t(eb));
+          stats.dmaBytes += eb;
+        }
+  return llvm::Error::success();
+}
+
+llvm::Error Core::mac(const Instruction &inst) {
+  const isa::TileDescriptor &t = program.tiles[size_t(inst.get("tile"))];
+  auto pi = Precision(inst.get("inp_prec")),
+       pk = Precision(inst.get("ker_prec")),
+       pa = Precision(inst.get("acc_prec"));
+  for (Precision p : {pi, pk, pa})
+    if (p != Precision::FP32 && p != Precision::INT8 && !formatOf(p))
+      return fail(inst, "precision " + stringify(p) + " is not simulated yet");
+  int64_t eI = storageBits(pi) / 8, eK = storageBits(pk) / 8,
+          eA = storageBits(pa) / 8;
+  int64_t inp = a[size_t(inst.get("inp"))] + inst.get("inp_off");
+  int64_t ker = a[size_t(inst.get("ker"))] + inst.get("ker_off");
+  int64_t out = a[size_t(inst.get("out"))] + inst.get("out_off");
+  int64_t chunk = inst.get("chunk");
+  bool accumulate = inst.get("accumulate");
+  const auto &p = t.p;
+  const auto &sI = t.strides[0], &sK = t.strides[1], &sO = t.strides[2];
+  enum { In, Out, Ij, Mb, Kij };
+  for (int64_t mb = 0; mb < p[Mb]; ++mb)
+    for (int64_t o = 0; o < p[Out]; ++o)
+      for (int64_t ij = 0; ij < p[Ij]; ++ij) {
+        double total = 0, partial = 0;
+        int64_t terms = 0;
+        for (int64_t k = 0; k < p[Kij]; ++k)
+          for (int64_t i = 0; i < p[In]; ++i) {
+            int64_t ai = inp + (i * sI[In] + o * sI[Out] + ij * sI[Ij] +
+                                mb * sI[Mb] + k * sI[Kij]) *
+                                   eI;
+            int64_t ak = ker + (i * sK[In] + o * sK[Out] + ij * sK[Ij] +
+                                mb * sK[Mb] + k * sK[Kij]) *
+                                   eK;
+            uint8_t *x = at(mem.l0, ai, eI), *w = at(mem.l0, ak, eK);
+            if (!x || !w)
+              return fail(inst,
+                          llvm::formatv("reads L0 at {0} ({1}) beyond its {2} "
+                                        "bytes",
+                                        x ? ak : ai, x ? "kernel" : "input",
+                                        mem.l0.size()));
+            double product =
+                roundTo(loadElement(x, pi) * loadElement(w, pk), pa);
+            partial = roundTo(partial + product, pa);
+            if (chunk && ++terms % chunk == 0) {
+              total = roundTo(total + partial, pa);
+              partial = 0;
+            }
+          }
+        double sum = chunk ? roundTo(total + partial, pa) : partial;
+        int64_t ao = out + (o * sO[Out] + ij * sO[Ij] + mb * sO[Mb]) * eA;
+        uint8_t *y = at(mem.l0, ao, eA);
+        if (!y)
+          return fail(inst, llvm::formatv("writes L0 at {0} (output) beyond "
+                                          "its {1} bytes",
+                                          ao, mem.l0.size()));
+        double value = accumulate ? roundTo(loadElement(y, pa) + sum, pa) : sum;
+        storeElement(value, pa, y);
+        stats.macs += p[In] * p[Kij];
+      }
+  return llvm::Error::success();
+}
+
+llvm::Error Core::sfu(const Instruction &inst) {
+  using isa::SfuOperation;
+  auto op = SfuOperation(inst.get("op"));
+  auto pin = Precision(inst.get("in_prec")),
+       pout = Precision(inst.get("out_prec"));
+  for (Precision p : {pin, pout})
+    if (p != Precision::FP32 && p != Precision::INT8 && !formatOf(p))
+      return fail(inst, "precision " + stringify(p) + " is not simulated yet");
+  auto mode = isa::BMode(inst.get("b_mode"));
+  int64_t n = inst.get("count");
+  int64_t eIn = storageBits(pin) / 8, eOut = storageBits(pout) / 8;
+  int64_t dst = a[size_t(inst.get("dst"))] + inst.get("dst_off");
+  int64_t src = a[size_t(inst.get("a"))] + inst.get("a_off");
+  int64_t bAddr = a[size_t(inst.get("b"))] + inst.get("b_off");
+  bool reduce = op == SfuOperation::ReduceSum || op == SfuOperation::ReduceMax;
+  // Read everything first: dst may overlap the operands.
+  std::vector<float> x(static_cast<size_t>(n)), y(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    uint8_t *p = at(mem.lx, src + i * eIn, eIn);
+    if (!p)
+      return fail(inst, llvm::formatv("reads Lx at {0} beyond its {1} bytes",
+                                      src + i * eIn, mem.lx.size()));
+    x[size_t(i)] = float(loadElement(p, pin));
+    if (mode == isa::BMode::Scalar) {
+      y[size_t(i)] = f[size_t(inst.get("b"))];
+      continue;
+    }
+    int64_t ab = mode == isa::BMode::Vector ? bAddr + i * eIn : bAddr;
+    uint8_t *q = at(mem.lx, ab, eIn);
+    if (!q)
+      return fail(inst, llvm::formatv("reads Lx at {0} beyond its {1} bytes",
+                                      ab, mem.lx.size()));
+    y[size_t(i)] = float(loadElement(q, pin));
+  }
+  std::vector<float> r(static_cast<size_t>(n));
+  float acc = op == SfuOperation::ReduceMax ? -INFINITY : 0.0f;
+  for (int64_t i = 0; i < n; ++i) {
+    float u = x[size_t(i)], v = y[size_t(i)];
+    float z;
+    switch (op) {
+    case SfuOperation::Mov:
+      z = u;
+      break;
+    case SfuOperation::Add:
+      z = u + v;
+      break;
+    case SfuOperation::Sub:
+      z = u - v;
+      break;
+    case SfuOperation::Mul:
+      z = u * v;
+      break;
+    case SfuOperation::Max:
+      z = std::fmax(u, v);
+      break;
+    case SfuOperation::Min:
+      z = std::fmin(u, v);
+      break;
+    case SfuOperation::CmpGt:
+      z = u > v ? 1.0f : 0.0f;
+      break;
+    case SfuOperation::CmpEq:
+      z = u == v ? 1.0f : 0.0f;
+      break;
+    case SfuOperation::Abs:
+      z = std::fabs(u);
+      break;
+    case SfuOperation::Neg:
+      z = -u;
+      break;
+    case SfuOperation::Recip:
+      z = numerics::sfuRecip(u);
+      break;
+    case SfuOperation::Rsqrt:
+      z = numerics::sfuRsqrt(u);
+      break;
+    case SfuOperation::Sqrt:
+      z = numerics::sfuSqrt(u);
+      break;
+    case SfuOperation::Exp:
+      z = numerics::sfuExp(u);
+      break;
+    case SfuOperation::Ln:
+      z = numerics::sfuLn(u);
+      break;
+    case SfuOperation::ExpMod:
+      z = numerics::sfuExpMod(u, int(v));
+      break;
+    case SfuOperation::ReduceSum:
+      acc += u;
+      continue;
+    case SfuOperation::ReduceMax:
+      acc = std::fmax(acc, u);
+      continue;
+    default:
+      return fail(inst, "this SFU operation is not simulated yet");
+    }
+    r[size_t(i)] = z;
+  }
+  int64_t outputs = reduce ? 1 : n;
+  if (reduce)
+    r.assign(1, acc);
+  for (int64_t i = 0; i < outputs; ++i) {
+    uint8_t *p = at(mem.lx, dst + i * eOut, eOut);
+    if (!p)
+      return fail(inst, llvm::formatv("writes Lx at {0} beyond its {1} bytes",
+                                      dst + i * eOut, mem.lx.size()));
+    storeElement(r[size_t(i)], pout, p);
+  }
+  stats.sfuElements += n;
+  return llvm::Error::success();
+}
+
+llvm::Error Core::run(int64_t maxInstructions) {
+  if (std::string why = isa::checkProgramStructure(program.code); !why.empty())
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        llvm::formatv("core {0}: {1}", program.core, why).str());
+  struct Frame {
+    size_t begin, end;
+    int64_t left;
+  };
+  std::vector<Frame> loops;
+  while (true) {
+    const Instruction &inst = program.code[pc];
+    if (maxInstructions && stats.instructions >= maxInstructions)
+      return fail(inst, llvm::formatv("the run exceeded {0} instructions",
+                                      maxInstructions));
+    ++stats.instructions;
+    switch (inst.opcode) {
+    case Opcode::Halt:
+      return llvm::Error::success();
+    case Opcode::Nop:
+      break;
+    case Opcode::Loop:
+      loops.push_back(
+          {pc + 1, pc + 1 + size_t(inst.get("body")), inst.get("count")});
+      if (inst.get("count") == 0) {
+        pc = loops.back().end;
+        loops.pop_back();
+        continue;
+      }
+      break;
+    case Opcode::SemSignal:
+      give(inst.get("sem"), inst.get("count"));
+      break;
+    case Opcode::SemWait:
+      if (llvm::Error e = take(inst, inst.get("sem"), inst.get("count")))
+        return e;
+      break;
+    case Opcode::Barrier:
+      break; // one core: every barrier is reached by all
+    case Opcode::SetI:
+      a[size_t(inst.get("a"))] = inst.get("imm");
+      break;
+    case Opcode::AddI:
+      a[size_t(inst.get("a"))] = a[size_t(inst.get("b"))] + inst.get("imm");
+      break;
+    case Opcode::SetF: {
+      uint32_t bits = uint32_t(inst.get("bits"));
+      std::memcpy(&f[size_t(inst.get("f"))], &bits, 4);
+      break;
+    }
+    case Opcode::Dma:
+    case Opcode::Mac:
+    case Opcode::Sfu: {
+      if (llvm::Error e = take(inst, inst.get("wait"), 1))
+        return e;
+      llvm::Error e = inst.opcode == Opcode::Dma   ? dma(inst)
+                      : inst.opcode == Opcode::Mac ? mac(inst)
+                                                   : sfu(inst);
+      if (e)
+        return e;
+      give(inst.get("signal"), 1);
+      break;
+    }
+    }
+    ++pc;
+    while (!loops.empty() && pc == loops.back().end) {
+      if (--loops.back().left > 0) {
+        pc = loops.back().begin;
+        break;
+      }
+      loops.pop_back();
+    }
+  }
+}
+
+llvm::Error rapid::sim::runCore(const isa::CoreProgram &core, CoreMemories &mem,
+                                RunStats &stats, int64_t maxInstructions) {
+  Core c(core, mem, stats);
+  return c.run(maxInstructions);
+}
