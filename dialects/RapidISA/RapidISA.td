@@ -159,9 +159,11 @@ def RapidISA_TileDescOp : RapidISA_Op<"tile_desc", [
     HasParent<"::rapid::isa::CoreOp">]> {
   let summary = "A tile that `mac` instructions compute";
   let description = [{
-    `rapid_isa.tile_desc 0 p = [64, 64, 1, 4, 1] inp = [...] ker = [...]
-    out = [...]`: the extent of the tile per dimension {in, out, ij, mb,
-    kij} and the element strides of each operand along each dimension.
+    `rapid_isa.tile_desc 0 p = [64, 64, 1, 1, 4, 1, 1] inp = [...]
+    ker = [...] out = [...]`: the extent of the tile per dimension {in, out,
+    oy, ox, mb, ky, kx} (rapid's ij split into output rows and columns, kij
+    into kernel rows and columns) and the element strides of each operand
+    along each dimension.
   }];
   let arguments = (ins I64Attr:$index, DenseI64ArrayAttr:$p,
                        DenseI64ArrayAttr:$inp, DenseI64ArrayAttr:$ker,

@@ -22,7 +22,7 @@ namespace {
 constexpr unsigned kHeaderBytes = 64;
 constexpr unsigned kSectionEntryBytes = 32;
 constexpr unsigned kDmaRecordBytes = 8 + kMaxDmaRank * 24;
-constexpr unsigned kTileRecordBytes = 5 * 4 + 15 * 4;
+constexpr unsigned kTileRecordBytes = kTileDims * 4 + 3 * kTileDims * 4;
 constexpr unsigned kRegionRecordBytes = 32;
 constexpr unsigned kTensorRecordBytes = 16 + kMaxTensorRank * 8 + 8;
 
@@ -651,12 +651,12 @@ std::string rapid::isa::printModelAssembly(const ModelBinary &m) {
     for (size_t i = 0; i < c.tiles.size(); ++i) {
       const TileDescriptor &t = c.tiles[i];
       os << ".tile " << i << " p=" << t.p[0];
-      for (unsigned d = 1; d < 5; ++d)
+      for (unsigned d = 1; d < kTileDims; ++d)
         os << "x" << t.p[d];
       const char *names[] = {"inp", "ker", "out"};
       for (unsigned o = 0; o < 3; ++o) {
         os << " " << names[o] << "=";
-        for (unsigned d = 0; d < 5; ++d)
+        for (unsigned d = 0; d < kTileDims; ++d)
           os << (d ? "," : "") << t.strides[o][d];
       }
       os << "\n";
@@ -1001,15 +1001,15 @@ llvm::Expected<ModelBinary> rapid::isa::parseModelAssembly(StringRef text,
         size_t pCol = column("p");
         if (auto e = take("p", p))
           return std::move(*e);
-        llvm::SmallVector<StringRef, 5> ps;
+        llvm::SmallVector<StringRef, kTileDims> ps;
         StringRef(p).split(ps, 'x');
-        if (ps.size() != 5)
-          return error(pCol, ".tile: p must be in x out x ij x mb x kij, "
-                             "got '" +
+        if (ps.size() != kTileDims)
+          return error(pCol, ".tile: p must be in x out x oy x ox x mb x ky "
+                             "x kx, got '" +
                                  p + "'");
-        for (unsigned d = 0; d < 5; ++d) {
+        for (unsigned d = 0; d < kTileDims; ++d) {
           if (!parseUnsigned(ps[d], v) || v > UINT32_MAX)
-            return error(pCol, ".tile: p must be five unsigned integers");
+            return error(pCol, ".tile: p must be seven unsigned integers");
           t.p[d] = uint32_t(v);
         }
         const char *names[] = {"inp", "ker", "out"};
@@ -1018,16 +1018,16 @@ llvm::Expected<ModelBinary> rapid::isa::parseModelAssembly(StringRef text,
           size_t col = column(names[o]);
           if (auto e = take(names[o], s))
             return std::move(*e);
-          llvm::SmallVector<StringRef, 5> parts;
+          llvm::SmallVector<StringRef, kTileDims> parts;
           StringRef(s).split(parts, ',');
           int64_t x;
-          if (parts.size() != 5)
+          if (parts.size() != kTileDims)
             return error(col, ".tile: " + std::string(names[o]) +
-                                  " must be five strides");
-          for (unsigned d = 0; d < 5; ++d) {
+                                  " must be seven strides");
+          for (unsigned d = 0; d < kTileDims; ++d) {
             if (!parseSigned(parts[d], x) || x < INT32_MIN || x > INT32_MAX)
               return error(col, ".tile: " + std::string(names[o]) +
-                                    " must be five 32-bit integers");
+                                    " must be seven 32-bit integers");
             t.strides[o][d] = int32_t(x);
           }
         }

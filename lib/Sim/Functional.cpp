@@ -206,46 +206,51 @@ llvm::Error Core::mac(const Instruction &inst) {
   bool accumulate = inst.get("accumulate");
   const auto &p = t.p;
   const auto &sI = t.strides[0], &sK = t.strides[1], &sO = t.strides[2];
-  enum { In, Out, Ij, Mb, Kij };
+  enum { In, Out, Oy, Ox, Mb, Ky, Kx };
   for (int64_t mb = 0; mb < p[Mb]; ++mb)
     for (int64_t o = 0; o < p[Out]; ++o)
-      for (int64_t ij = 0; ij < p[Ij]; ++ij) {
-        double total = 0, partial = 0;
-        int64_t terms = 0;
-        for (int64_t k = 0; k < p[Kij]; ++k)
-          for (int64_t i = 0; i < p[In]; ++i) {
-            int64_t ai = inp + (i * sI[In] + o * sI[Out] + ij * sI[Ij] +
-                                mb * sI[Mb] + k * sI[Kij]) *
-                                   eI;
-            int64_t ak = ker + (i * sK[In] + o * sK[Out] + ij * sK[Ij] +
-                                mb * sK[Mb] + k * sK[Kij]) *
-                                   eK;
-            uint8_t *x = at(mem.l0, ai, eI), *w = at(mem.l0, ak, eK);
-            if (!x || !w)
-              return fail(inst,
-                          llvm::formatv("reads L0 at {0} ({1}) beyond its {2} "
-                                        "bytes",
-                                        x ? ak : ai, x ? "kernel" : "input",
-                                        mem.l0.size()));
-            double product =
-                roundTo(loadElement(x, pi) * loadElement(w, pk), pa);
-            partial = roundTo(partial + product, pa);
-            if (chunk && ++terms % chunk == 0) {
-              total = roundTo(total + partial, pa);
-              partial = 0;
-            }
-          }
-        double sum = chunk ? roundTo(total + partial, pa) : partial;
-        int64_t ao = out + (o * sO[Out] + ij * sO[Ij] + mb * sO[Mb]) * eA;
-        uint8_t *y = at(mem.l0, ao, eA);
-        if (!y)
-          return fail(inst, llvm::formatv("writes L0 at {0} (output) beyond "
-                                          "its {1} bytes",
-                                          ao, mem.l0.size()));
-        double value = accumulate ? roundTo(loadElement(y, pa) + sum, pa) : sum;
-        storeElement(value, pa, y);
-        stats.macs += p[In] * p[Kij];
-      }
+      for (int64_t oy = 0; oy < p[Oy]; ++oy)
+        for (int64_t ox = 0; ox < p[Ox]; ++ox) {
+          double total = 0, partial = 0;
+          int64_t terms = 0;
+          int64_t baseI = o * sI[Out] + oy * sI[Oy] + ox * sI[Ox] + mb * sI[Mb];
+          int64_t baseK = o * sK[Out] + oy * sK[Oy] + ox * sK[Ox] + mb * sK[Mb];
+          for (int64_t ky = 0; ky < p[Ky]; ++ky)
+            for (int64_t kx = 0; kx < p[Kx]; ++kx)
+              for (int64_t i = 0; i < p[In]; ++i) {
+                int64_t ai =
+                    inp + (baseI + i * sI[In] + ky * sI[Ky] + kx * sI[Kx]) * eI;
+                int64_t ak =
+                    ker + (baseK + i * sK[In] + ky * sK[Ky] + kx * sK[Kx]) * eK;
+                uint8_t *x = at(mem.l0, ai, eI), *w = at(mem.l0, ak, eK);
+                if (!x || !w)
+                  return fail(inst,
+                              llvm::formatv("reads L0 at {0} ({1}) beyond its "
+                                            "{2} bytes",
+                                            x ? ak : ai, x ? "kernel" : "input",
+                                            mem.l0.size()));
+                double product =
+                    roundTo(loadElement(x, pi) * loadElement(w, pk), pa);
+                partial = roundTo(partial + product, pa);
+                if (chunk && ++terms % chunk == 0) {
+                  total = roundTo(total + partial, pa);
+                  partial = 0;
+                }
+              }
+          double sum = chunk ? roundTo(total + partial, pa) : partial;
+          int64_t ao =
+              out +
+              (o * sO[Out] + oy * sO[Oy] + ox * sO[Ox] + mb * sO[Mb]) * eA;
+          uint8_t *y = at(mem.l0, ao, eA);
+          if (!y)
+            return fail(inst, llvm::formatv("writes L0 at {0} (output) beyond "
+                                            "its {1} bytes",
+                                            ao, mem.l0.size()));
+          double value =
+              accumulate ? roundTo(loadElement(y, pa) + sum, pa) : sum;
+          storeElement(value, pa, y);
+          stats.macs += p[In] * p[Ky] * p[Kx];
+        }
   return llvm::Error::success();
 }
 

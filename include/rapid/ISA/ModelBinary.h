@@ -50,11 +50,18 @@ struct DmaDescriptor {
   }
 };
 
-/// The tile a `mac` computes: P per dimension {in, out, ij, mb, kij} and
-/// each operand's (inp, ker, out) element strides per dimension in L0.
+/// The dimensions of a `mac` tile: rapid's {in, out, ij, mb, kij} with the
+/// output pixels ij split into rows and columns (oy, ox) and the kernel
+/// taps kij into kernel rows and columns (ky, kx), so that a convolution's
+/// window over an input patch is a strided access (docs/isa.md).
+enum class TileDim : uint8_t { In, Out, Oy, Ox, Mb, Ky, Kx };
+constexpr unsigned kTileDims = 7;
+
+/// The tile a `mac` computes: its extent per TileDim and each operand's
+/// (inp, ker, out) element strides per TileDim in L0.
 struct TileDescriptor {
-  std::array<uint32_t, 5> p{1, 1, 1, 1, 1};
-  std::array<std::array<int32_t, 5>, 3> strides{};
+  std::array<uint32_t, kTileDims> p{1, 1, 1, 1, 1, 1, 1};
+  std::array<std::array<int32_t, kTileDims>, 3> strides{};
   bool operator==(const TileDescriptor &o) const {
     return p == o.p && strides == o.strides;
   }

@@ -14,7 +14,7 @@
 // the instruction index and mnemonic, and the reason.
 //
 // Numerics: `mac` reads its operands in their precisions, multiplies exactly
-// and accumulates each output's terms (kij outer, in inner) in the
+// and accumulates each output's terms (ky, kx, then in innermost) in the
 // accumulation precision, in chunks of `chunk` terms whose sums are then
 // accumulated (rapid::numerics::chunkedDot), and adds that to the output
 // when `accumulate` is set. The SFUs compute in FP32.

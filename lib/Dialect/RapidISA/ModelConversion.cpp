@@ -106,7 +106,7 @@ FailureOr<ModelBinary> rapid::isa::toModelBinary(ProgramOp program) {
           p.dma.push_back(std::move(desc));
         } else if (auto t = dyn_cast<TileDescOp>(o)) {
           TileDescriptor desc;
-          for (unsigned d = 0; d < kNumDims; ++d) {
+          for (unsigned d = 0; d < kTileDims; ++d) {
             desc.p[d] = uint32_t(t.getP()[d]);
             desc.strides[0][d] = int32_t(t.getInp()[d]);
             desc.strides[1][d] = int32_t(t.getKer()[d]);

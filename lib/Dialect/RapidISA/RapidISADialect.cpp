@@ -387,10 +387,10 @@ LogicalResult TileDescOp::verify() {
                          {"inp", getInp()},
                          {"ker", getKer()},
                          {"out", getOut()}})
-    if (v.size() != kNumDims)
-      return emitOpError() << "'" << name << "' needs " << kNumDims
-                           << " values, one per dimension {in, out, ij, mb, "
-                              "kij}; got "
+    if (v.size() != kTileDims)
+      return emitOpError() << "'" << name << "' needs " << kTileDims
+                           << " values, one per dimension {in, out, oy, ox, "
+                              "mb, ky, kx}; got "
                            << v.size();
   for (int64_t p : getP())
     if (p < 1 || p > UINT32_MAX)

@@ -84,7 +84,7 @@ rapid_isa.program arch = "t" fingerprint = 0 chips = [1, 1] cores = 1 capacity =
 
 rapid_isa.program arch = "t" fingerprint = 0 chips = [1, 1] cores = 1 capacity = [4096, 1024, 256] {
   rapid_isa.core 0 {
-    rapid_isa.tile_desc 0 p = [1, 1, 1, 1, 1] inp = [0, 0, 0, 0, 0] ker = [0, 0, 0, 0, 0] out = [0, 0, 0, 0, 0]
+    rapid_isa.tile_desc 0 p = [1, 1, 1, 1, 1, 1, 1] inp = [0, 0, 0, 0, 0, 0, 0] ker = [0, 0, 0, 0, 0, 0, 0] out = [0, 0, 0, 0, 0, 0, 0]
     // expected-error @+1 {{uses tile descriptor 1 but core 0 has 1}}
     rapid_isa.mac dataflow=os, inp_prec=int4, ker_prec=int4, acc_prec=int8, chunk=0, accumulate=0, tile=1, inp=a2, inp_off=0, ker=a3, ker_off=0, out=a4, out_off=0, wait=none, signal=none
     rapid_isa.halt
@@ -145,8 +145,8 @@ rapid_isa.program arch = "t" fingerprint = 0 chips = [1, 1] cores = 1 capacity =
 
 rapid_isa.program arch = "t" fingerprint = 0 chips = [1, 1] cores = 1 capacity = [4096, 1024, 256] {
   rapid_isa.core 0 {
-    // expected-error @+1 {{'p' needs 5 values, one per dimension {in, out, ij, mb, kij}; got 4}}
-    rapid_isa.tile_desc 0 p = [1, 1, 1, 1] inp = [0, 0, 0, 0, 0] ker = [0, 0, 0, 0, 0] out = [0, 0, 0, 0, 0]
+    // expected-error @+1 {{'p' needs 7 values, one per dimension {in, out, oy, ox, mb, ky, kx}; got 4}}
+    rapid_isa.tile_desc 0 p = [1, 1, 1, 1] inp = [0, 0, 0, 0, 0, 0, 0] ker = [0, 0, 0, 0, 0, 0, 0] out = [0, 0, 0, 0, 0, 0, 0]
     rapid_isa.halt
   }
 }

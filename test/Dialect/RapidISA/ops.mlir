@@ -19,7 +19,7 @@
 // CHECK: rapid_isa.tensor output "y" : int8 [4, 64] at 4096 scale 5.000000e-01 zero_point -3
 // CHECK: rapid_isa.core 0 {
 // CHECK-NEXT: rapid_isa.dma_desc 0 bits = 16 dims = {{\[}}[64, 2, 2], [4, 128, -128]]
-// CHECK-NEXT: rapid_isa.tile_desc 0 p = [64, 64, 1, 4, 1] inp = [1, 0, 0, 64, 0] ker = [1, 64, 0, 0, 0] out = [0, 1, 0, 64, 0]
+// CHECK-NEXT: rapid_isa.tile_desc 0 p = [64, 64, 1, 1, 4, 1, 1] inp = [1, 0, 0, 0, 64, 0, 0] ker = [1, 64, 0, 0, 0, 0, 0] out = [0, 1, 0, 0, 64, 0, 0]
 // CHECK-NEXT: rapid_isa.seti a=a1, imm=@x
 // CHECK-NEXT: rapid_isa.seti a=a2, imm=@x_lx[128]
 // CHECK-NEXT: rapid_isa.loop count = 2 {
@@ -63,7 +63,7 @@ rapid_isa.program arch = "rapid-core" fingerprint = 0xdeadbeef chips = [1, 1]
   rapid_isa.tensor output "y" : int8 [4, 64] at 4096 scale 0.5 zero_point -3
   rapid_isa.core 0 {
     rapid_isa.dma_desc 0 bits = 16 dims = [[64, 2, 2], [4, 128, -128]]
-    rapid_isa.tile_desc 0 p = [64, 64, 1, 4, 1] inp = [1, 0, 0, 64, 0] ker = [1, 64, 0, 0, 0] out = [0, 1, 0, 64, 0]
+    rapid_isa.tile_desc 0 p = [64, 64, 1, 1, 4, 1, 1] inp = [1, 0, 0, 0, 64, 0, 0] ker = [1, 64, 0, 0, 0, 0, 0] out = [0, 1, 0, 0, 64, 0, 0]
     rapid_isa.seti a=a1, imm=@x
     rapid_isa.seti a=a2, imm=@x_lx[128]
     rapid_isa.loop count = 2 {

@@ -11,7 +11,7 @@
 .data 202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f
 .core 0
 .dma 0 bits=16 dims=64:2:2,4:128:128
-.tile 0 p=64x64x1x4x1 inp=1,0,0,64,0 ker=1,64,0,0,0 out=0,1,0,64,0
+.tile 0 p=64x64x1x1x4x1x1 inp=1,0,0,0,64,0,0 ker=1,64,0,0,0,0,0 out=0,1,0,0,64,0,0
 seti a=a1, imm=4096          # x in external memory
 seti a=a2, imm=0             # its Lx buffer
 loop count=2, body=1

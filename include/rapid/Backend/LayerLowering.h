@@ -1,0 +1,142 @@
+//===- LayerLowering.h - A mapped layer as ISA code ---------------*- C++
+//-*-===//
+//
+// Part of the rapid project.
+//
+//===----------------------------------------------------------------------===//
+//
+// Plain C++, no MLIR: the code one core runs for one layer of the
+// convolution/matrix-product family (convolutions with any kernel, stride
+// and dilation, depthwise convolutions, fully-connected layers, matmul and
+// gemm) as its DeepMatrix mapping dictates (docs/backend.md):
+//  - The mapping's ij tiles become rectangles of output rows x columns and
+//    its kij tiles rectangles of kernel rows x columns, the shapes the cost
+//    model's halo footprint assumes; the seven loop dimensions {in, out, oy,
+//    ox, mb, ky, kx} keep the mapping's loop order.
+//  - B-stage loops stage B tiles in Lx: an input B tile is the patch of
+//    input rows and columns its output pixels' windows read. T-stage loops
+//    stage T tiles (patches) in L0; one `mac` computes a T tile, reading its
+//    windows as strided accesses. Each operand is (re)fetched at the loop
+//    the cost model prices it at (rapid::transferLocations' rule).
+//  - Weights are packed at compile time (packWeights): converted to the
+//    kernel precision, tiled in B tiles and zero-padded to whole T tiles,
+//    so every weight tile is one contiguous transfer.
+//  - Activations keep plain NCHW layouts in external memory; the input of a
+//    padded convolution is a zero-bordered copy (emitPadCopy). A B tile at
+//    the end of a dimension it does not divide is smaller: that loop is
+//    peeled (its last iteration emitted apart with smaller transfers), while
+//    the T stage always computes whole T tiles over the padded B tile; the
+//    padding of a reduced dimension meets zero weights.
+//  - The output B tile stays in Lx until complete, then an SFU epilogue
+//    adds the bias, applies the activation and converts to the output
+//    precision before the write-back.
+//  - Engine instructions run in program order, chained on semaphore s0.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef RAPID_BACKEND_LAYERLOWERING_H
+#define RAPID_BACKEND_LAYERLOWERING_H
+
+#include "rapid/CostModel/CostModel.h"
+#include "rapid/ISA/ModelBinary.h"
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/Support/Error.h"
+
+#include <string>
+#include <vector>
+
+namespace rapid::backend {
+
+using TileDim = isa::TileDim;
+constexpr unsigned kTileDims = isa::kTileDims;
+using TileTuple = std::array<int64_t, kTileDims>;
+
+/// A tensor in external memory as N x C x H x W (row-major, contiguous).
+struct ExtTensor {
+  uint64_t address = 0;
+  Precision precision = Precision::FP16;
+  std::array<int64_t, 4> shape{1, 1, 1, 1};
+};
+
+/// What a layer's epilogue applies after the bias.
+struct Epilogue {
+  enum class Act { None, Relu, Clip } act = Act::None;
+  /// Clip bounds.
+  float lo = 0, hi = 0;
+  /// Whether the layer adds a per-output-channel FP32 bias.
+  bool bias = false;
+};
+
+/// The window of a convolution (1x1 for matrix products).
+struct Window {
+  int64_t kernelH = 1, kernelW = 1;
+  int64_t strideH = 1, strideW = 1;
+  int64_t dilationH = 1, dilationW = 1;
+};
+
+/// One layer on one core. The input is the (already padded) tensor the
+/// window reads: output pixel (oy, ox) reads rows oy*strideH + ky*dilationH
+/// and columns ox*strideW + kx*dilationW of it.
+struct MappedLayer {
+  std::string name;
+  Workload workload;
+  Mapping mapping;
+  Window window;
+  /// One output channel per input channel (groups = channels).
+  bool depthwise = false;
+  ExtTensor inp, out;
+  /// The packed weights (packWeights) and, with a bias, the padded FP32
+  /// bias (packBias).
+  uint64_t kerAddress = 0, biasAddress = 0;
+  Epilogue epilogue;
+};
+
+/// Why the lowering does not handle `layer`, or empty: the workload must
+/// be an inference convolution or product (grouped only as depthwise), its
+/// shapes consistent with the tensors, the precisions whole bytes, and the
+/// mapping's tiles nested.
+std::string checkLayer(const MappedLayer &layer);
+
+/// The mapping's tiles per tile dimension at `level` ("N", "B", "T"; ij and
+/// kij as rectangles), and B padded to whole T tiles ("B'").
+TileTuple tileOf(const MappedLayer &layer, llvm::StringRef level);
+
+/// The weights (logical [out][in/groups][kh][kw], row-major) converted to
+/// the kernel precision and laid out as the lowering reads them.
+std::vector<uint8_t> packWeights(const MappedLayer &layer,
+                                 llvm::ArrayRef<float> w);
+/// The bias (one per output channel) as FP32, zero-padded to whole B' tiles.
+std::vector<uint8_t> packBias(const MappedLayer &layer,
+                              llvm::ArrayRef<float> b);
+
+/// Where the layer's buffers lie in Lx and L0 (byte addresses from
+/// `lxBase`/`l0Base`).
+struct Buffers {
+  uint64_t inpB = 0, kerB = 0, outB = 0, biasB = 0, finalB = 0, lxEnd = 0;
+  uint64_t inpT = 0, kerT = 0, outT = 0, l0End = 0;
+};
+Buffers planBuffers(const MappedLayer &layer, uint64_t lxBase, uint64_t l0Base);
+
+/// Appends the layer's code to `core` (its descriptors to the core's
+/// tables). `zeroAddress` is an external address holding at least 4 zero
+/// bytes (the source of fills). Fails, naming the layer, when the layer is
+/// not handled or its buffers exceed the core's Lx or L0.
+llvm::Error lowerLayer(const MappedLayer &layer, const CoreModel &coreModel,
+                       uint64_t zeroAddress, uint64_t lxBase, uint64_t l0Base,
+                       isa::CoreProgram &core);
+
+/// Appends code copying `src` (N x C x H x W) into the interior of `dst`
+/// (N x C x (H + top + bottom) x (W + left + right), same precision) and
+/// zeroing its border.
+void emitPadCopy(const ExtTensor &src, const ExtTensor &dst, int64_t top,
+                 int64_t left, uint64_t zeroAddress, isa::CoreProgram &core);
+
+/// Starts a core's program: the semaphore chain the engines follow.
+void beginProgram(isa::CoreProgram &core);
+/// Ends it: waits for the last engine instruction, then `halt`.
+void endProgram(isa::CoreProgram &core);
+
+} // namespace rapid::backend
+
+#endif // RAPID_BACKEND_LAYERLOWERING_H

@@ -1,0 +1,932 @@
+//===- LayerLowering.cpp - A mapped layer as ISA code ---------------------===//
+//
+// Part of the rapid project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "rapid/Backend/LayerLowering.h"
+#include "rapid/Numerics/FloatFormat.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <algorithm>
+#include <cstring>
+#include <functional>
+
+using namespace rapid;
+using namespace rapid::backend;
+using isa::Instruction;
+using isa::Opcode;
+
+static constexpr unsigned idx(Dim d) { return unsigned(d); }
+static constexpr unsigned idx(TileDim d) { return unsigned(d); }
+static constexpr unsigned idx(DataStructure ds) { return unsigned(ds); }
+static int64_t bytesOf(Precision p) { return storageBits(p) / 8; }
+static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// Address registers (docs/backend.md); a0 holds 0.
+enum Reg : int64_t {
+  kZeroReg = 0,
+  kInpExt = 1,
+  kKerExt = 2,
+  kOutExt = 3,
+  kBiasExt = 4,
+  kInpLx = 5,
+  kKerLx = 6,
+  kOutLx = 7,
+  kEpA = 8,
+  kEpB = 9,
+  kInpL0 = 10,
+  kKerL0 = 11,
+  kOutL0 = 12,
+  kFillSrc = 13,
+};
+constexpr int64_t kChain = 0; // the semaphore engine instructions chain on
+constexpr int64_t kMaxSfuCount = (int64_t(1) << 20) - 1;
+constexpr TileDim kAllDims[] = {TileDim::In, TileDim::Out, TileDim::Oy,
+                                TileDim::Ox, TileDim::Mb,  TileDim::Ky,
+                                TileDim::Kx};
+
+/// The workload dimension a tile dimension belongs to.
+static Dim workloadDim(TileDim d) {
+  switch (d) {
+  case TileDim::In:
+    return Dim::In;
+  case TileDim::Out:
+    return Dim::Out;
+  case TileDim::Oy:
+  case TileDim::Ox:
+    return Dim::Ij;
+  case TileDim::Mb:
+    return Dim::Mb;
+  case TileDim::Ky:
+  case TileDim::Kx:
+    return Dim::Kij;
+  }
+  llvm_unreachable("tile dimension");
+}
+
+static bool indexes(const MappedLayer &l, DataStructure ds, TileDim d) {
+  return l.workload.indexes(ds, workloadDim(d));
+}
+
+//===----------------------------------------------------------------------===//
+// Tiles
+//===----------------------------------------------------------------------===//
+
+TileTuple rapid::backend::tileOf(const MappedLayer &l, llvm::StringRef level) {
+  const Mapping &m = l.mapping;
+  if (level == "B'") {
+    TileTuple b = tileOf(l, "B"), t = tileOf(l, "T"), out;
+    for (unsigned d = 0; d < kTileDims; ++d)
+      out[d] = ceilDiv(b[d], t[d]) * t[d];
+    return out;
+  }
+  const DimTuple &x = level == "N" ? m.n : level == "B" ? m.b : m.t;
+  int64_t outW = l.out.shape[3], kernelW = l.window.kernelW;
+  // A tile of t consecutive pixels (taps) as a rectangle: whole rows when it
+  // spans a row, else part of one row (Workload's halo footprint).
+  auto rect = [](int64_t t, int64_t width) {
+    return t >= width ? std::pair<int64_t, int64_t>{ceilDiv(t, width), width}
+                      : std::pair<int64_t, int64_t>{1, t};
+  };
+  TileTuple out;
+  out[idx(TileDim::In)] = x[idx(Dim::In)];
+  out[idx(TileDim::Out)] = x[idx(Dim::Out)];
+  out[idx(TileDim::Mb)] = x[idx(Dim::Mb)];
+  std::tie(out[idx(TileDim::Oy)], out[idx(TileDim::Ox)]) =
+      rect(x[idx(Dim::Ij)], outW);
+  std::tie(out[idx(TileDim::Ky)], out[idx(TileDim::Kx)]) =
+      rect(x[idx(Dim::Kij)], kernelW);
+  return out;
+}
+
+std::string rapid::backend::checkLayer(const MappedLayer &l) {
+  const Workload &w = l.workload;
+  const Mapping &m = l.mapping;
+  const Window &win = l.window;
+  std::string at = "layer '" + l.name + "': ";
+  if (w.kernel != Kernel::FWD)
+    return at + "only inference (forward) layers are lowered so far";
+  int64_t outs = w.dims[idx(Dim::Out)];
+  if (l.depthwise ? (w.dims[idx(Dim::In)] != 1 || w.outPerGroup != 1)
+                  : w.outPerGroup != outs)
+    return at + "grouped convolutions are lowered only as depthwise ones "
+                "(one output channel per input channel)";
+  auto [n, c, h, wd] = l.inp.shape;
+  auto [on, oc, oh, ow] = l.out.shape;
+  if (on != w.dims[idx(Dim::Mb)] || oc != outs ||
+      oh * ow != w.dims[idx(Dim::Ij)] || n != on ||
+      c != (l.depthwise ? outs : w.dims[idx(Dim::In)]) ||
+      win.kernelH * win.kernelW != w.dims[idx(Dim::Kij)])
+    return at + "the tensors' shapes do not match the workload";
+  if ((oh - 1) * win.strideH + (win.kernelH - 1) * win.dilationH + 1 > h ||
+      (ow - 1) * win.strideW + (win.kernelW - 1) * win.dilationW + 1 > wd)
+    return at + "the window reads beyond the (padded) input";
+  for (unsigned d = 0; d < kNumDims; ++d) {
+    if (m.n[d] != w.dims[d])
+      return at + "the mapping's N is not the layer's workload (one core "
+                  "runs the whole layer)";
+    if (m.p[d] < 1 || m.p[d] > m.t[d] || m.t[d] > m.b[d] || m.b[d] > m.n[d])
+      return at + "the mapping's tiles do not nest (P <= T <= B <= N)";
+  }
+  for (Precision p :
+       {m.precision.inp, m.precision.ker, m.precision.acc, l.out.precision})
+    if (storageBits(p) % 8)
+      return at + "precision " + stringify(p).str() +
+             " is not a whole number of bytes; sub-byte storage is not "
+             "lowered yet";
+  if (l.inp.precision != m.precision.inp)
+    return at + "the input is stored in " + stringify(l.inp.precision).str() +
+           " but the mapping reads " + stringify(m.precision.inp).str();
+  if (m.precision.acc != Precision::FP32 && m.precision.acc != Precision::FP16)
+    return at + "accumulation in " + stringify(m.precision.acc).str() +
+           " is not lowered yet (fp32, fp16)";
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// Layouts
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Element strides of a compact layout over `extent`, the dimensions of
+/// `order` innermost first.
+TileTuple compact(const TileTuple &extent,
+                  std::initializer_list<TileDim> order) {
+  TileTuple s{};
+  int64_t stride = 1;
+  for (TileDim d : order) {
+    s[idx(d)] = stride;
+    stride *= extent[idx(d)];
+  }
+  return s;
+}
+
+/// An input patch: the rows and columns the windows of a tile of output
+/// pixels read, for its channels and images.
+struct Patch {
+  int64_t rows, cols, channels, images;
+  static Patch of(const MappedLayer &l, const TileTuple &e) {
+    const Window &w = l.window;
+    return {(e[idx(TileDim::Oy)] - 1) * w.strideH +
+                (e[idx(TileDim::Ky)] - 1) * w.dilationH + 1,
+            (e[idx(TileDim::Ox)] - 1) * w.strideW +
+                (e[idx(TileDim::Kx)] - 1) * w.dilationW + 1,
+            l.depthwise ? e[idx(TileDim::Out)] : e[idx(TileDim::In)],
+            e[idx(TileDim::Mb)]};
+  }
+  int64_t elements() const { return rows * cols * channels * images; }
+  /// Element strides per tile dimension of a patch stored with rows of
+  /// `pitch` elements and `rowsPerChannel` rows per channel, `channelsPer
+  /// Image` channels per image.
+  static TileTuple strides(const MappedLayer &l, int64_t pitch,
+                           int64_t rowsPerChannel, int64_t channelsPerImage) {
+    const Window &w = l.window;
+    int64_t channel = pitch * rowsPerChannel;
+    TileTuple s{};
+    s[idx(TileDim::In)] = l.depthwise ? 0 : channel;
+    s[idx(TileDim::Out)] = l.depthwise ? channel : 0;
+    s[idx(TileDim::Oy)] = w.strideH * pitch;
+    s[idx(TileDim::Ox)] = w.strideW;
+    s[idx(TileDim::Mb)] = channel * channelsPerImage;
+    s[idx(TileDim::Ky)] = w.dilationH * pitch;
+    s[idx(TileDim::Kx)] = w.dilationW;
+    return s;
+  }
+};
+
+/// The on-chip layouts (element strides per tile dimension) of the three
+/// operands over a tile `e`.
+struct Layouts {
+  TileTuple inp, ker, out;
+  static Layouts of(const MappedLayer &l, const TileTuple &e) {
+    Patch p = Patch::of(l, e);
+    return {Patch::strides(l, p.cols, p.rows, p.channels),
+            compact(e, {TileDim::Kx, TileDim::Ky, TileDim::In, TileDim::Out}),
+            compact(e, {TileDim::Ox, TileDim::Oy, TileDim::Out, TileDim::Mb})};
+  }
+};
+
+int64_t elements(const MappedLayer &l, DataStructure ds, const TileTuple &e) {
+  if (ds == DataStructure::Inp)
+    return Patch::of(l, e).elements();
+  int64_t n = 1;
+  for (TileDim d : kAllDims)
+    if (indexes(l, ds, d))
+      n *= e[idx(d)];
+  return n;
+}
+
+/// The loop order of a stage over the tile dimensions: ij as (oy, ox) and
+/// kij as (ky, kx) where the mapping has them.
+std::array<TileDim, kTileDims> expand(const LoopOrder &order) {
+  std::array<TileDim, kTileDims> out;
+  unsigned n = 0;
+  for (Dim d : order) {
+    switch (d) {
+    case Dim::In:
+      out[n++] = TileDim::In;
+      break;
+    case Dim::Out:
+      out[n++] = TileDim::Out;
+      break;
+    case Dim::Ij:
+      out[n++] = TileDim::Oy;
+      out[n++] = TileDim::Ox;
+      break;
+    case Dim::Mb:
+      out[n++] = TileDim::Mb;
+      break;
+    case Dim::Kij:
+      out[n++] = TileDim::Ky;
+      out[n++] = TileDim::Kx;
+      break;
+    }
+  }
+  return out;
+}
+
+/// The innermost loop (position) of more than one trip that indexes each
+/// data structure, or -1 (rapid::transferLocations' rule).
+std::array<int, kNumDataStructures>
+lastIndexing(const MappedLayer &l, const std::array<TileDim, kTileDims> &order,
+             const TileTuple &trips) {
+  std::array<int, kNumDataStructures> last = {-1, -1, -1};
+  for (unsigned pos = 0; pos < kTileDims; ++pos) {
+    if (trips[idx(order[pos])] == 1)
+      continue;
+    for (unsigned ds = 0; ds < kNumDataStructures; ++ds)
+      if (indexes(l, DataStructure(ds), order[pos]))
+        last[ds] = int(pos);
+  }
+  return last;
+}
+} // namespace
+
+Buffers rapid::backend::planBuffers(const MappedLayer &l, uint64_t lxBase,
+                                    uint64_t l0Base) {
+  const Mapping &m = l.mapping;
+  TileTuple bp = tileOf(l, "B'"), t = tileOf(l, "T");
+  auto align = [](uint64_t x) { return (x + 63) / 64 * 64; };
+  Buffers b;
+  uint64_t at = lxBase;
+  auto take = [&](uint64_t &slot, int64_t bytes) {
+    slot = at;
+    at = align(at + uint64_t(bytes));
+  };
+  int64_t accBytes = bytesOf(m.precision.acc);
+  take(b.inpB, elements(l, DataStructure::Inp, bp) * bytesOf(m.precision.inp));
+  take(b.kerB, elements(l, DataStructure::Ker, bp) * bytesOf(m.precision.ker));
+  take(b.outB, elements(l, DataStructure::Outp, bp) * accBytes);
+  take(b.biasB, l.epilogue.bias ? bp[idx(TileDim::Out)] * 4 : 0);
+  take(b.finalB,
+       elements(l, DataStructure::Outp, bp) * bytesOf(l.out.precision));
+  b.lxEnd = at;
+  at = l0Base;
+  take(b.inpT, elements(l, DataStructure::Inp, t) * bytesOf(m.precision.inp));
+  take(b.kerT, elements(l, DataStructure::Ker, t) * bytesOf(m.precision.ker));
+  take(b.outT, elements(l, DataStructure::Outp, t) * accBytes);
+  b.l0End = at;
+  return b;
+}
+
+//===----------------------------------------------------------------------===//
+// Weights
+//===----------------------------------------------------------------------===//
+
+/// Stores `x` in floating-point precision `p` at `out` (little-endian).
+static void store(double x, Precision p, uint8_t *out) {
+  uint32_t bits = 0;
+  switch (p) {
+  case Precision::FP32: {
+    float f = float(x);
+    std::memcpy(&bits, &f, 4);
+    break;
+  }
+  case Precision::FP16:
+    bits = numerics::encode(x, numerics::kFP16);
+    break;
+  case Precision::DLFloat16:
+    bits = numerics::encode(x, numerics::kDLFloat16);
+    break;
+  case Precision::HFP8_143:
+    bits = numerics::encode(x, numerics::kHFP8_143);
+    break;
+  case Precision::HFP8_152:
+    bits = numerics::encode(x, numerics::kHFP8_152);
+    break;
+  default:
+    llvm_unreachable("integer kernels are not packed yet");
+  }
+  std::memcpy(out, &bits, size_t(bytesOf(p)));
+}
+
+namespace {
+/// The packed weight tiles: B tiles over (out, in, ky, kx) in that order,
+/// each [B'out][B'in][B'ky][B'kx].
+struct KerTiles {
+  TileTuple n, b, bp, tiles;
+  int64_t tileElements;
+  explicit KerTiles(const MappedLayer &l)
+      : n(tileOf(l, "N")), b(tileOf(l, "B")), bp(tileOf(l, "B'")) {
+    for (unsigned d = 0; d < kTileDims; ++d)
+      tiles[d] = ceilDiv(n[d], b[d]);
+    tileElements = bp[idx(TileDim::Out)] * bp[idx(TileDim::In)] *
+                   bp[idx(TileDim::Ky)] * bp[idx(TileDim::Kx)];
+  }
+  /// Tiles between consecutive tiles along `d` (0 for dims not indexing
+  /// the weights).
+  int64_t tileStride(TileDim d) const {
+    int64_t kx = 1, ky = tiles[idx(TileDim::Kx)],
+            in = ky * tiles[idx(TileDim::Ky)],
+            out = in * tiles[idx(TileDim::In)];
+    switch (d) {
+    case TileDim::Kx:
+      return kx;
+    case TileDim::Ky:
+      return ky;
+    case TileDim::In:
+      return in;
+    case TileDim::Out:
+      return out;
+    default:
+      return 0;
+    }
+  }
+  int64_t count() const {
+    return tiles[idx(TileDim::Out)] * tiles[idx(TileDim::In)] *
+           tiles[idx(TileDim::Ky)] * tiles[idx(TileDim::Kx)];
+  }
+};
+} // namespace
+
+std::vector<uint8_t> rapid::backend::packWeights(const MappedLayer &l,
+                                                 llvm::ArrayRef<float> w) {
+  KerTiles k(l);
+  const Mapping &m = l.mapping;
+  int64_t eb = bytesOf(m.precision.ker);
+  int64_t outs = k.n[idx(TileDim::Out)], ins = k.n[idx(TileDim::In)],
+          kh = k.n[idx(TileDim::Ky)], kw = k.n[idx(TileDim::Kx)];
+  std::vector<uint8_t> bytes(size_t(k.count() * k.tileElements * eb), 0);
+  TileTuple lay =
+      compact(k.bp, {TileDim::Kx, TileDim::Ky, TileDim::In, TileDim::Out});
+  for (int64_t o = 0; o < outs; ++o)
+    for (int64_t i = 0; i < ins; ++i)
+      for (int64_t y = 0; y < kh; ++y)
+        for (int64_t x = 0; x < kw; ++x) {
+          TileTuple at{};
+          at[idx(TileDim::Out)] = o;
+          at[idx(TileDim::In)] = i;
+          at[idx(TileDim::Ky)] = y;
+          at[idx(TileDim::Kx)] = x;
+          int64_t tile = 0, within = 0;
+          for (TileDim d :
+               {TileDim::Out, TileDim::In, TileDim::Ky, TileDim::Kx}) {
+            tile += at[idx(d)] / k.b[idx(d)] * k.tileStride(d);
+            within += at[idx(d)] % k.b[idx(d)] * lay[idx(d)];
+          }
+          store(w[size_t(((o * ins + i) * kh + y) * kw + x)], m.precision.ker,
+                &bytes[size_t((tile * k.tileElements + within) * eb)]);
+        }
+  return bytes;
+}
+
+std::vector<uint8_t> rapid::backend::packBias(const MappedLayer &l,
+                                              llvm::ArrayRef<float> b) {
+  TileTuple n = tileOf(l, "N"), bt = tileOf(l, "B"), bp = tileOf(l, "B'");
+  int64_t out = n[idx(TileDim::Out)], bOut = bt[idx(TileDim::Out)],
+          pOut = bp[idx(TileDim::Out)];
+  int64_t tiles = ceilDiv(out, bOut);
+  std::vector<uint8_t> bytes(size_t(tiles * pOut * 4), 0);
+  for (int64_t o = 0; o < out; ++o)
+    store(b[size_t(o)], Precision::FP32,
+          &bytes[size_t((o / bOut * pOut + o % bOut) * 4)]);
+  return bytes;
+}
+
+//===----------------------------------------------------------------------===//
+// Emission
+//===----------------------------------------------------------------------===//
+
+namespace {
+class Emitter {
+public:
+  explicit Emitter(isa::CoreProgram &core) : core(core) {}
+
+  Instruction &emit(Opcode op) {
+    core.code.emplace_back();
+    core.code.back().opcode = op;
+    return core.code.back();
+  }
+  void seti(int64_t reg, int64_t imm) {
+    emit(Opcode::SetI).set("a", reg).set("imm", imm);
+  }
+  void addi(int64_t reg, int64_t imm) {
+    // The immediate is 32-bit signed; larger steps take several.
+    while (imm != 0) {
+      int64_t step = std::clamp<int64_t>(imm, INT32_MIN, INT32_MAX);
+      emit(Opcode::AddI).set("a", reg).set("b", reg).set("imm", step);
+      imm -= step;
+    }
+  }
+  void setf(int64_t f, float value) {
+    uint32_t bits;
+    std::memcpy(&bits, &value, 4);
+    emit(Opcode::SetF).set("f", f).set("bits", bits);
+  }
+
+  /// Repeats `body` `count` times: a hardware loop, or unrolled where the
+  /// loop stack is full.
+  void repeat(int64_t count, const std::function<void()> &body) {
+    if (count <= 0)
+      return;
+    if (count == 1) {
+      body();
+      return;
+    }
+    if (depth == isa::kMaxLoopDepth) {
+      for (int64_t i = 0; i < count; ++i)
+        body();
+      return;
+    }
+    size_t at = core.code.size();
+    emit(Opcode::Loop).set("count", count);
+    ++depth;
+    body();
+    --depth;
+    int64_t n = int64_t(core.code.size() - at - 1);
+    if (n == 0)
+      core.code.pop_back();
+    else
+      core.code[at].set("body", n);
+  }
+
+  int64_t dmaDesc(const isa::DmaDescriptor &d) {
+    for (size_t i = 0; i < core.dma.size(); ++i)
+      if (core.dma[i] == d)
+        return int64_t(i);
+    core.dma.push_back(d);
+    return int64_t(core.dma.size() - 1);
+  }
+  int64_t tileDesc(const isa::TileDescriptor &t) {
+    for (size_t i = 0; i < core.tiles.size(); ++i)
+      if (core.tiles[i] == t)
+        return int64_t(i);
+    core.tiles.push_back(t);
+    return int64_t(core.tiles.size() - 1);
+  }
+
+  void dma(isa::DmaPath path, const isa::DmaDescriptor &d, int64_t dst,
+           int64_t src) {
+    emit(Opcode::Dma)
+        .set("path", int64_t(path))
+        .set("peer", 0)
+        .set("desc", dmaDesc(d))
+        .set("dst", dst)
+        .set("dst_off", 0)
+        .set("src", src)
+        .set("src_off", 0)
+        .set("wait", kChain)
+        .set("signal", kChain);
+  }
+
+  void sfu(isa::SfuOperation op, Precision in, Precision out, isa::BMode bMode,
+           int64_t count, int64_t dst, int64_t a, int64_t b) {
+    emit(Opcode::Sfu)
+        .set("op", int64_t(op))
+        .set("in_prec", int64_t(in))
+        .set("out_prec", int64_t(out))
+        .set("b_mode", int64_t(bMode))
+        .set("count", count)
+        .set("dst", dst)
+        .set("dst_off", 0)
+        .set("a", a)
+        .set("a_off", 0)
+        .set("b", b)
+        .set("b_off", 0)
+        .set("wait", kChain)
+        .set("signal", kChain);
+  }
+
+private:
+  isa::CoreProgram &core;
+  unsigned depth = 0;
+};
+
+/// A strided block: per dimension a count and element strides on both
+/// sides, merged where contiguous on both and ordered innermost (smallest
+/// destination stride) first.
+struct Block {
+  struct D {
+    int64_t count, src, dst;
+  };
+  std::vector<D> dims;
+  void add(int64_t count, int64_t src, int64_t dst) {
+    if (count > 1)
+      dims.push_back({count, src, dst});
+  }
+  isa::DmaDescriptor descriptor(Precision p) const {
+    std::vector<D> sorted = dims;
+    llvm::stable_sort(sorted,
+                      [](const D &a, const D &b) { return a.dst < b.dst; });
+    std::vector<D> merged;
+    for (const D &d : sorted) {
+      if (!merged.empty() && merged.back().src * merged.back().count == d.src &&
+          merged.back().dst * merged.back().count == d.dst) {
+        merged.back().count *= d.count;
+        continue;
+      }
+      merged.push_back(d);
+    }
+    int64_t eb = bytesOf(p);
+    isa::DmaDescriptor desc;
+    desc.elementBits = unsigned(storageBits(p));
+    for (const D &d : merged)
+      desc.dims.push_back({uint32_t(d.count), d.src * eb, d.dst * eb});
+    if (desc.dims.empty())
+      desc.dims.push_back({1, eb, eb});
+    return desc;
+  }
+};
+
+/// The block of tile extent `e` of a data structure between two layouts
+/// (element strides per tile dimension); the input moves its patch.
+Block blockOf(const MappedLayer &l, DataStructure ds, const TileTuple &e,
+              const TileTuple &src, const TileTuple &dst) {
+  Block b;
+  if (ds == DataStructure::Inp) {
+    // The patch: columns, rows, channels, images. A patch's row and column
+    // steps are the strides of kx and ky over one dilation.
+    const Window &w = l.window;
+    Patch p = Patch::of(l, e);
+    TileDim channel = l.depthwise ? TileDim::Out : TileDim::In;
+    b.add(p.cols, src[idx(TileDim::Kx)] / w.dilationW,
+          dst[idx(TileDim::Kx)] / w.dilationW);
+    b.add(p.rows, src[idx(TileDim::Ky)] / w.dilationH,
+          dst[idx(TileDim::Ky)] / w.dilationH);
+    b.add(p.channels, src[idx(channel)], dst[idx(channel)]);
+    b.add(p.images, src[idx(TileDim::Mb)], dst[idx(TileDim::Mb)]);
+    return b;
+  }
+  for (TileDim d : kAllDims)
+    if (indexes(l, ds, d))
+      b.add(e[idx(d)], src[idx(d)], dst[idx(d)]);
+  return b;
+}
+} // namespace
+
+void rapid::backend::beginProgram(isa::CoreProgram &core) {
+  Emitter e(core);
+  e.emit(Opcode::SemSignal).set("sem", kChain).set("count", 1);
+  e.seti(kZeroReg, 0);
+}
+
+void rapid::backend::endProgram(isa::CoreProgram &core) {
+  Emitter e(core);
+  e.emit(Opcode::SemWait).set("sem", kChain).set("count", 1);
+  e.emit(Opcode::Halt);
+}
+
+void rapid::backend::emitPadCopy(const ExtTensor &src, const ExtTensor &dst,
+                                 int64_t top, int64_t left,
+                                 uint64_t zeroAddress, isa::CoreProgram &core) {
+  Emitter e(core);
+  int64_t eb = bytesOf(src.precision);
+  auto [n, c, h, w] = src.shape;
+  int64_t dh = dst.shape[2], dw = dst.shape[3];
+  // Zero the whole destination (from the zero word), then copy the
+  // interior over it.
+  int64_t total = n * c * dh * dw;
+  e.seti(kFillSrc, int64_t(zeroAddress));
+  e.seti(kEpA, int64_t(dst.address));
+  for (int64_t done = 0; done < total;) {
+    int64_t count = std::min<int64_t>(total - done, UINT32_MAX);
+    isa::DmaDescriptor fill;
+    fill.elementBits = unsigned(storageBits(src.precision));
+    fill.dims.push_back({uint32_t(count), 0, eb});
+    e.dma(isa::DmaPath::ExtToExt, fill, kEpA, kFillSrc);
+    done += count;
+    e.addi(kEpA, count * eb);
+  }
+  Block b;
+  b.add(w, 1, 1);
+  b.add(h, w, dw);
+  b.add(c * n, h * w, dh * dw);
+  e.seti(kEpA, int64_t(dst.address) + (top * dw + left) * eb);
+  e.seti(kEpB, int64_t(src.address));
+  e.dma(isa::DmaPath::ExtToExt, b.descriptor(src.precision), kEpA, kEpB);
+}
+
+llvm::Error rapid::backend::lowerLayer(const MappedLayer &l,
+                                       const CoreModel &coreModel,
+                                       uint64_t zeroAddress, uint64_t lxBase,
+                                       uint64_t l0Base,
+                                       isa::CoreProgram &core) {
+  auto fail = [&](const std::string &why) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), why);
+  };
+  if (std::string why = checkLayer(l); !why.empty())
+    return fail(why);
+  const Mapping &m = l.mapping;
+  const PrecisionConfig &pc = m.precision;
+  Buffers buf = planBuffers(l, lxBase, l0Base);
+  if (buf.lxEnd > uint64_t(coreModel.lxBytes))
+    return fail(llvm::formatv("layer '{0}': its Lx buffers need {1} bytes "
+                              "(from {2}) but the core has {3}",
+                              l.name, buf.lxEnd - lxBase, lxBase,
+                              coreModel.lxBytes));
+  if (buf.l0End > uint64_t(coreModel.l0Bytes))
+    return fail(llvm::formatv("layer '{0}': its L0 buffers need {1} bytes "
+                              "(from {2}) but the core has {3}",
+                              l.name, buf.l0End - l0Base, l0Base,
+                              coreModel.l0Bytes));
+
+  TileTuple n = tileOf(l, "N"), b = tileOf(l, "B"), t = tileOf(l, "T"),
+            bp = tileOf(l, "B'");
+  TileTuple tripsB, tripsT;
+  for (unsigned d = 0; d < kTileDims; ++d) {
+    tripsB[d] = ceilDiv(n[d], b[d]);
+    tripsT[d] = bp[d] / t[d];
+  }
+  auto orderB = expand(m.order[unsigned(LoopStage::B)]);
+  auto orderT = expand(m.order[unsigned(LoopStage::T)]);
+  auto lastB = lastIndexing(l, orderB, tripsB);
+  auto lastT = lastIndexing(l, orderT, tripsT);
+  constexpr unsigned kInp = idx(DataStructure::Inp),
+                     kKer = idx(DataStructure::Ker),
+                     kOut = idx(DataStructure::Outp);
+  // An output B tile revisited by a reduction loop would hold partial sums
+  // in external memory between visits.
+  {
+    int64_t changes = 1, distinct = 1;
+    for (int pos = 0; pos <= lastB[kOut]; ++pos)
+      changes *= tripsB[idx(orderB[pos])];
+    for (TileDim d : kAllDims)
+      if (indexes(l, DataStructure::Outp, d))
+        distinct *= tripsB[idx(d)];
+    if (changes > distinct)
+      return fail("layer '" + l.name +
+                  "': its mapping revisits output B tiles (a reduction loop "
+                  "outside an output loop at the B stage); partial sums in "
+                  "external memory are not lowered yet");
+  }
+
+  Layouts lx = Layouts::of(l, bp), l0 = Layouts::of(l, t);
+  auto [in, ic, ih, iw] = l.inp.shape;
+  auto [on, oc, oh, ow] = l.out.shape;
+  TileTuple extInp = Patch::strides(l, iw, ih, ic);
+  TileTuple extOut{};
+  extOut[idx(TileDim::Out)] = oh * ow;
+  extOut[idx(TileDim::Oy)] = ow;
+  extOut[idx(TileDim::Ox)] = 1;
+  extOut[idx(TileDim::Mb)] = oc * oh * ow;
+  int64_t inpBytes = bytesOf(pc.inp), kerBytes = bytesOf(pc.ker),
+          accBytes = bytesOf(pc.acc), outBytes = bytesOf(l.out.precision);
+  int64_t outElems = elements(l, DataStructure::Outp, bp);
+  KerTiles kt(l);
+
+  Emitter e(core);
+  e.seti(kInpExt, int64_t(l.inp.address));
+  e.seti(kKerExt, int64_t(l.kerAddress));
+  e.seti(kOutExt, int64_t(l.out.address));
+  if (l.epilogue.bias)
+    e.seti(kBiasExt, int64_t(l.biasAddress));
+  e.seti(kInpL0, int64_t(buf.inpT));
+  e.seti(kKerL0, int64_t(buf.kerT));
+  e.seti(kOutL0, int64_t(buf.outT));
+  e.seti(kFillSrc, int64_t(zeroAddress));
+  e.setf(0, 0.0f);
+  if (l.epilogue.act == Epilogue::Act::Clip) {
+    e.setf(1, l.epilogue.lo);
+    e.setf(2, l.epilogue.hi);
+  }
+
+  // The byte step of each register per loop iteration along `d`.
+  using Steps = std::array<std::pair<int64_t, int64_t>, 4>;
+  auto stepB = [&](TileDim d) -> Steps {
+    unsigned i = idx(d);
+    return {{{kInpExt, b[i] * extInp[i] * inpBytes},
+             {kKerExt, kt.tileStride(d) * kt.tileElements * kerBytes},
+             {kOutExt, b[i] * extOut[i] * outBytes},
+             {kBiasExt, l.epilogue.bias && d == TileDim::Out ? bp[i] * 4 : 0}}};
+  };
+  auto stepT = [&](TileDim d) -> Steps {
+    unsigned i = idx(d);
+    return {
+        {{kInpLx, t[i] * lx.inp[i] * inpBytes},
+         {kKerLx,
+          indexes(l, DataStructure::Ker, d) ? t[i] * lx.ker[i] * kerBytes : 0},
+         {kOutLx,
+          indexes(l, DataStructure::Outp, d) ? t[i] * lx.out[i] * accBytes : 0},
+         {kZeroReg, 0}}};
+  };
+  auto dma = [&](isa::DmaPath path, const Block &blk, Precision p, int64_t dst,
+                 int64_t src) { e.dma(path, blk.descriptor(p), dst, src); };
+  std::string tooManyDims;
+  auto checkRank = [&](const Block &blk, const char *what) {
+    if (blk.descriptor(Precision::FP32).dims.size() > isa::kMaxDmaRank &&
+        tooManyDims.empty())
+      tooManyDims = "layer '" + l.name + "': " + what +
+                    " needs more than 4 strided dimensions";
+  };
+
+  // T stage: whole T tiles over the padded B tile.
+  std::function<void(unsigned)> emitT = [&](unsigned pos) {
+    if (lastT[kInp] + 1 == int(pos)) {
+      Block blk = blockOf(l, DataStructure::Inp, t, lx.inp, l0.inp);
+      checkRank(blk, "the input T tile");
+      dma(isa::DmaPath::LxToL0, blk, pc.inp, kInpL0, kInpLx);
+    }
+    if (lastT[kKer] + 1 == int(pos))
+      dma(isa::DmaPath::LxToL0,
+          blockOf(l, DataStructure::Ker, t, lx.ker, l0.ker), pc.ker, kKerL0,
+          kKerLx);
+    bool outHere = lastT[kOut] + 1 == int(pos);
+    if (outHere)
+      dma(isa::DmaPath::LxToL0,
+          blockOf(l, DataStructure::Outp, t, lx.out, l0.out), pc.acc, kOutL0,
+          kOutLx);
+    if (pos == kTileDims) {
+      isa::TileDescriptor td;
+      for (TileDim d : kAllDims) {
+        unsigned i = idx(d);
+        td.p[i] = uint32_t(t[i]);
+        td.strides[0][i] = indexes(l, DataStructure::Inp, d) ||
+                                   (l.depthwise && d == TileDim::Out)
+                               ? int32_t(l0.inp[i])
+                               : 0;
+        td.strides[1][i] =
+            indexes(l, DataStructure::Ker, d) ? int32_t(l0.ker[i]) : 0;
+        td.strides[2][i] =
+            indexes(l, DataStructure::Outp, d) ? int32_t(l0.out[i]) : 0;
+      }
+      e.emit(Opcode::Mac)
+          .set("dataflow", int64_t(m.dataflow))
+          .set("inp_prec", int64_t(pc.inp))
+          .set("ker_prec", int64_t(pc.ker))
+          .set("acc_prec", int64_t(pc.acc))
+          .set("chunk", pc.chunk)
+          .set("accumulate", 1)
+          .set("tile", e.tileDesc(td))
+          .set("inp", kInpL0)
+          .set("inp_off", 0)
+          .set("ker", kKerL0)
+          .set("ker_off", 0)
+          .set("out", kOutL0)
+          .set("out_off", 0)
+          .set("wait", kChain)
+          .set("signal", kChain);
+    } else {
+      TileDim d = orderT[pos];
+      int64_t trips = tripsT[idx(d)];
+      e.repeat(trips, [&] {
+        emitT(pos + 1);
+        if (trips > 1)
+          for (auto [reg, step] : stepT(d))
+            e.addi(reg, step);
+      });
+      if (trips > 1)
+        for (auto [reg, step] : stepT(d))
+          e.addi(reg, -trips * step);
+    }
+    if (outHere)
+      dma(isa::DmaPath::L0ToLx,
+          blockOf(l, DataStructure::Outp, t, l0.out, lx.out), pc.acc, kOutLx,
+          kOutL0);
+  };
+
+  // The SFU work over `count` elements in pieces the count field holds.
+  auto sfuAll = [&](int64_t count, const std::function<void(int64_t)> &op,
+                    std::initializer_list<std::pair<int64_t, int64_t>> regs) {
+    for (int64_t done = 0; done < count; done += kMaxSfuCount) {
+      op(std::min(kMaxSfuCount, count - done));
+      if (done + kMaxSfuCount < count)
+        for (auto [reg, elemBytes] : regs)
+          e.addi(reg, kMaxSfuCount * elemBytes);
+    }
+  };
+
+  // The epilogue of a complete output B tile of real extent `ext`.
+  auto epilogue = [&](const TileTuple &ext) {
+    const Epilogue &ep = l.epilogue;
+    int64_t pixels = bp[idx(TileDim::Oy)] * bp[idx(TileDim::Ox)],
+            outs = bp[idx(TileDim::Out)], images = bp[idx(TileDim::Mb)];
+    if (ep.bias) {
+      e.seti(kEpA, int64_t(buf.outB));
+      e.seti(kEpB, int64_t(buf.biasB));
+      if (pixels > 1) {
+        // Layout [mb][out][oy][ox]: one bias element broadcast per channel.
+        e.repeat(images, [&] {
+          e.repeat(outs, [&] {
+            e.sfu(isa::SfuOperation::Add, pc.acc, pc.acc, isa::BMode::Broadcast,
+                  pixels, kEpA, kEpA, kEpB);
+            e.addi(kEpA, pixels * accBytes);
+            e.addi(kEpB, 4);
+          });
+          e.addi(kEpB, -outs * 4);
+        });
+      } else {
+        e.repeat(images, [&] {
+          e.sfu(isa::SfuOperation::Add, pc.acc, pc.acc, isa::BMode::Vector,
+                outs, kEpA, kEpA, kEpB);
+          e.addi(kEpA, outs * accBytes);
+        });
+      }
+    }
+    if (ep.act != Epilogue::Act::None) {
+      e.seti(kEpA, int64_t(buf.outB));
+      sfuAll(outElems,
+             [&](int64_t count) {
+               e.sfu(isa::SfuOperation::Max, pc.acc, pc.acc, isa::BMode::Scalar,
+                     count, kEpA, kEpA, ep.act == Epilogue::Act::Clip ? 1 : 0);
+               if (ep.act == Epilogue::Act::Clip)
+                 e.sfu(isa::SfuOperation::Min, pc.acc, pc.acc,
+                       isa::BMode::Scalar, count, kEpA, kEpA, 2);
+             },
+             {{kEpA, accBytes}});
+    }
+    e.seti(kEpA, int64_t(buf.finalB));
+    e.seti(kEpB, int64_t(buf.outB));
+    sfuAll(outElems,
+           [&](int64_t count) {
+             e.sfu(isa::SfuOperation::Mov, pc.acc, l.out.precision,
+                   isa::BMode::Vector, count, kEpA, kEpB, kZeroReg);
+           },
+           {{kEpA, outBytes}, {kEpB, accBytes}});
+    e.seti(kEpA, int64_t(buf.finalB));
+    dma(isa::DmaPath::LxToExt,
+        blockOf(l, DataStructure::Outp, ext, lx.out, extOut), l.out.precision,
+        kOutExt, kEpA);
+  };
+
+  // B stage: loops over the real extents, the last tile of a dimension
+  // B does not divide emitted apart.
+  std::function<void(unsigned, TileTuple)> emitB = [&](unsigned pos,
+                                                       TileTuple ext) {
+    if (lastB[kInp] + 1 == int(pos)) {
+      Block blk = blockOf(l, DataStructure::Inp, ext, extInp, lx.inp);
+      checkRank(blk, "the input B tile");
+      e.seti(kEpA, int64_t(buf.inpB));
+      dma(isa::DmaPath::ExtToLx, blk, pc.inp, kEpA, kInpExt);
+    }
+    if (lastB[kKer] + 1 == int(pos)) {
+      Block blk;
+      blk.add(kt.tileElements, 1, 1);
+      e.seti(kEpA, int64_t(buf.kerB));
+      dma(isa::DmaPath::ExtToLx, blk, pc.ker, kEpA, kKerExt);
+    }
+    bool outHere = lastB[kOut] + 1 == int(pos);
+    if (outHere) {
+      // Partial sums start at zero: fill from the zero word.
+      isa::DmaDescriptor fill;
+      fill.elementBits = unsigned(storageBits(pc.acc));
+      fill.dims.push_back({uint32_t(outElems), 0, accBytes});
+      e.seti(kEpA, int64_t(buf.outB));
+      e.dma(isa::DmaPath::ExtToLx, fill, kEpA, kFillSrc);
+      if (l.epilogue.bias) {
+        Block blk;
+        blk.add(bp[idx(TileDim::Out)], 1, 1);
+        e.seti(kEpA, int64_t(buf.biasB));
+        dma(isa::DmaPath::ExtToLx, blk, Precision::FP32, kEpA, kBiasExt);
+      }
+    }
+    if (pos == kTileDims) {
+      e.seti(kInpLx, int64_t(buf.inpB));
+      e.seti(kKerLx, int64_t(buf.kerB));
+      e.seti(kOutLx, int64_t(buf.outB));
+      emitT(0);
+    } else {
+      TileDim d = orderB[pos];
+      int64_t trips = tripsB[idx(d)];
+      int64_t full = b[idx(d)], rem = n[idx(d)] - (trips - 1) * full;
+      TileTuple inner = ext;
+      inner[idx(d)] = full;
+      int64_t fullTrips = rem == full ? trips : trips - 1;
+      e.repeat(fullTrips, [&] {
+        emitB(pos + 1, inner);
+        if (trips > 1)
+          for (auto [reg, step] : stepB(d))
+            e.addi(reg, step);
+      });
+      if (rem != full) {
+        inner[idx(d)] = rem;
+        emitB(pos + 1, inner);
+      }
+      if (trips > 1)
+        for (auto [reg, step] : stepB(d))
+          e.addi(reg, -fullTrips * step);
+    }
+    if (outHere)
+      epilogue(ext);
+  };
+
+  TileTuple ext;
+  for (unsigned d = 0; d < kTileDims; ++d)
+    ext[d] = tripsB[d] == 1 ? n[d] : b[d];
+  emitB(0, ext);
+  if (!tooManyDims.empty())
+    return fail(tooManyDims);
+  return llvm::Error::success();
+}

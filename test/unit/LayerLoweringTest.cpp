@@ -1,0 +1,306 @@
+//===- LayerLoweringTest.cpp - Mapped layers run as ISA code --------------===//
+//
+// Part of the rapid project.
+//
+//===----------------------------------------------------------------------===//
+//
+// The lowering of convolutions and matrix products is checked by running
+// its code on the functional executor and comparing every output with a
+// direct evaluation: for the mappings DeepMatrix chooses, and for random
+// mappings (tiles that do not divide their dimensions, T tiles that do not
+// divide B, every loop order, strides, dilations, padding, depthwise
+// layers) that exercise the peeled B loops and the padded T stage.
+//
+//===----------------------------------------------------------------------===//
+
+#include "rapid/Backend/LayerLowering.h"
+#include "rapid/Arch/ArchSpec.h"
+#include "rapid/Numerics/FloatFormat.h"
+#include "rapid/Search/DeepMatrix.h"
+#include "rapid/Sim/Functional.h"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+using namespace rapid;
+using namespace rapid::backend;
+
+namespace {
+double fp16(double x) { return numerics::round(x, numerics::kFP16); }
+
+struct Problem {
+  int64_t batch, in, out, h, w; // input channels/size (unpadded)
+  int64_t kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1, pad = 0;
+  bool depthwise = false, bias = false;
+  Epilogue::Act act = Epilogue::Act::None;
+  int64_t oh() const { return (h + 2 * pad - dh * (kh - 1) - 1) / sh + 1; }
+  int64_t ow() const { return (w + 2 * pad - dw * (kw - 1) - 1) / sw + 1; }
+  int64_t inPerGroup() const { return depthwise ? 1 : in; }
+};
+
+MappedLayer layerFor(const Problem &pb) {
+  MappedLayer l;
+  l.name = "conv" + std::to_string(pb.in) + "x" + std::to_string(pb.out);
+  LayerShape s = LayerShape::conv(pb.batch, pb.in, pb.h + 2 * pb.pad,
+                                  pb.w + 2 * pb.pad, pb.out, pb.oh(), pb.ow(),
+                                  pb.kh, pb.kw, pb.depthwise ? pb.in : 1);
+  s.strideH = pb.sh;
+  s.strideW = pb.sw;
+  s.dilationH = pb.dh;
+  s.dilationW = pb.dw;
+  l.workload = makeWorkload(s, Kernel::FWD);
+  l.window = {pb.kh, pb.kw, pb.sh, pb.sw, pb.dh, pb.dw};
+  l.depthwise = pb.depthwise;
+  l.inp.shape = {pb.batch, pb.in, pb.h + 2 * pb.pad, pb.w + 2 * pb.pad};
+  l.out.shape = {pb.batch, pb.out, pb.oh(), pb.ow()};
+  l.epilogue.bias = pb.bias;
+  l.epilogue.act = pb.act;
+  l.epilogue.lo = -0.25f;
+  l.epilogue.hi = 0.5f;
+  return l;
+}
+
+/// Lowers `layer` with random data, runs it, and checks every output
+/// against the direct evaluation (FP16 operands, exact products, the sum
+/// rounded once to FP16), within an FP16 ulp and the FP32 accumulation's
+/// error bound.
+void runAndCheck(MappedLayer layer, const Problem &pb, const CoreModel &core,
+                 std::mt19937_64 &rng) {
+  std::uniform_real_distribution<double> u(-1, 1);
+  int64_t N = pb.batch, C = pb.in, O = pb.out, H = pb.h, W = pb.w;
+  int64_t OH = pb.oh(), OW = pb.ow(), G = pb.inPerGroup();
+  std::vector<float> x(static_cast<size_t>(N * C * H * W)),
+      w(static_cast<size_t>(O * G * pb.kh * pb.kw)), b(static_cast<size_t>(O));
+  for (float &v : x)
+    v = float(fp16(u(rng)));
+  for (float &v : w)
+    v = float(fp16(u(rng)));
+  for (float &v : b)
+    v = float(u(rng));
+
+  // External memory: zero word, input, padded input, weights, bias, output.
+  std::vector<uint8_t> ker = packWeights(layer, w);
+  std::vector<uint8_t> bias = packBias(layer, b);
+  int64_t Hp = H + 2 * pb.pad, Wp = W + 2 * pb.pad;
+  uint64_t plainAddr = 64;
+  uint64_t paddedAddr = plainAddr + uint64_t(x.size()) * 2 + 64;
+  uint64_t kerAddr = paddedAddr + uint64_t(N * C * Hp * Wp) * 2 + 64;
+  uint64_t biasAddr = kerAddr + ker.size() + 64;
+  uint64_t outAddr = biasAddr + bias.size() + 64;
+  std::vector<uint8_t> ext(outAddr + size_t(N * O * OH * OW) * 2 + 64, 0xAB);
+  std::fill(ext.begin(), ext.begin() + 4, 0);
+  for (size_t i = 0; i < x.size(); ++i)
+    sim::storeElement(x[i], Precision::FP16, &ext[plainAddr + 2 * i]);
+  std::copy(ker.begin(), ker.end(), ext.begin() + kerAddr);
+  std::copy(bias.begin(), bias.end(), ext.begin() + biasAddr);
+
+  ExtTensor plain;
+  plain.address = plainAddr;
+  plain.shape = {N, C, H, W};
+  layer.inp.address = pb.pad ? paddedAddr : plainAddr;
+  layer.kerAddress = kerAddr;
+  layer.biasAddress = biasAddr;
+  layer.out.address = outAddr;
+  layer.inp.precision = layer.out.precision = Precision::FP16;
+
+  isa::CoreProgram program;
+  beginProgram(program);
+  if (pb.pad)
+    emitPadCopy(plain, layer.inp, pb.pad, pb.pad, 0, program);
+  llvm::Error err = lowerLayer(layer, core, 0, 0, 0, program);
+  INFO("layer " << layer.name);
+  if (err)
+    FAIL(llvm::toString(std::move(err)));
+  endProgram(program);
+  REQUIRE(isa::checkProgramStructure(program.code) == "");
+  // The code encodes (every field in range).
+  REQUIRE(bool(isa::encodeProgram(program.code)));
+
+  sim::CoreMemories mem;
+  mem.ext = &ext;
+  mem.lx.assign(size_t(core.lxBytes), 0xCD);
+  mem.l0.assign(size_t(core.l0Bytes), 0xCD);
+  sim::RunStats stats;
+  llvm::Error run = sim::runCore(program, mem, stats, 200000000);
+  if (run)
+    FAIL(llvm::toString(std::move(run)));
+  // Every MAC of the workload ran (at least; padded tiles run more).
+  CHECK(stats.macs >= layer.workload.macs());
+
+  int64_t wrong = 0;
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t o = 0; o < O; ++o)
+      for (int64_t oy = 0; oy < OH; ++oy)
+        for (int64_t ox = 0; ox < OW; ++ox) {
+          double s = 0, magnitude = 0;
+          for (int64_t g = 0; g < G; ++g)
+            for (int64_t ky = 0; ky < pb.kh; ++ky)
+              for (int64_t kx = 0; kx < pb.kw; ++kx) {
+                int64_t c = pb.depthwise ? o : g;
+                int64_t y = oy * pb.sh + ky * pb.dh - pb.pad,
+                        xx = ox * pb.sw + kx * pb.dw - pb.pad;
+                if (y < 0 || y >= H || xx < 0 || xx >= W)
+                  continue;
+                double term =
+                    double(x[size_t(((n * C + c) * H + y) * W + xx)]) *
+                    double(w[size_t(((o * G + g) * pb.kh + ky) * pb.kw + kx)]);
+                s += term;
+                magnitude += std::fabs(term);
+              }
+          if (pb.bias)
+            s += b[size_t(o)];
+          if (pb.act == Epilogue::Act::Relu)
+            s = std::max(s, 0.0);
+          if (pb.act == Epilogue::Act::Clip)
+            s = std::clamp(s, -0.25, 0.5);
+          double want = fp16(s);
+          double got = sim::loadElement(
+              &ext[outAddr + size_t((((n * O + o) * OH + oy) * OW + ox) * 2)],
+              Precision::FP16);
+          double ulp = std::ldexp(
+              1.0, std::ilogb(std::max(std::fabs(want), 6.1e-5)) - 10);
+          // One FP16 ulp, plus what FP32 accumulation can lose.
+          double terms = double(G * pb.kh * pb.kw + 1);
+          double accumulation = terms * std::ldexp(magnitude + 1, -24);
+          if (!(std::fabs(got - want) <= ulp + accumulation))
+            ++wrong;
+        }
+  CHECK(wrong == 0);
+  // Nothing beyond the output was written.
+  for (size_t i = outAddr + size_t(N * O * OH * OW) * 2; i < ext.size(); ++i)
+    REQUIRE(ext[i] == 0xAB);
+}
+
+CoreModel rapidCore() {
+  llvm::Expected<ArchSpec> arch = loadArchSpec("rapid-core");
+  REQUIRE(bool(arch));
+  return CoreModel::fromArch(*arch);
+}
+} // namespace
+
+TEST_CASE("layers lowered with DeepMatrix's mappings compute the layer",
+          "[backend]") {
+  CoreModel core = rapidCore();
+  std::mt19937_64 rng(7);
+  auto fc = [](int64_t batch, int64_t in, int64_t out) {
+    return Problem{batch, in, out, 1, 1};
+  };
+  std::vector<Problem> problems = {
+      fc(1, 120, 84),
+      fc(4, 256, 10),
+      fc(3, 100, 70),
+      Problem{1, 16, 24, 7, 7},                       // 1x1 convolution
+      Problem{1, 1, 6, 28, 28, 5, 5, 1, 1, 1, 1, 2},  // LeNet's first layer
+      Problem{2, 8, 16, 12, 12, 3, 3, 2, 2, 1, 1, 1}, // strided, padded
+      Problem{1, 12, 12, 10, 10, 3, 3, 1, 1, 1, 1, 1, true}, // depthwise
+      Problem{1, 4, 8, 11, 9, 3, 2, 1, 2, 2, 1, 0},          // dilated, uneven
+  };
+  problems[0].bias = problems[4].bias = problems[6].bias = true;
+  problems[0].act = problems[4].act = Epilogue::Act::Relu;
+  problems[2].act = problems[6].act = Epilogue::Act::Clip;
+  for (const Problem &pb : problems) {
+    MappedLayer probe = layerFor(pb);
+    llvm::Expected<SearchResult> r =
+        searchMapping(LayerTask{probe.workload, 0}, core, {});
+    REQUIRE(bool(r));
+    probe.mapping = r->best.mapping;
+    runAndCheck(probe, pb, core, rng);
+  }
+}
+
+TEST_CASE("layers lowered with random mappings (uneven tiles, every loop "
+          "order, strides, dilations, padding, depthwise) compute the layer",
+          "[backend]") {
+  CoreModel core = rapidCore();
+  std::mt19937_64 rng(11);
+  auto pick = [&](int64_t lo, int64_t hi) {
+    return lo + int64_t(rng() % uint64_t(hi - lo + 1));
+  };
+  for (int trial = 0; trial < 80; ++trial) {
+    Problem pb{pick(1, 3), pick(1, 12), pick(1, 12), pick(1, 9), pick(1, 9)};
+    if (trial % 2 == 0) {
+      pb.kh = pick(1, 3);
+      pb.kw = pick(1, 3);
+      pb.sh = pick(1, 2);
+      pb.sw = pick(1, 2);
+      pb.dh = pick(1, 2);
+      pb.dw = pick(1, 2);
+      pb.pad = pick(0, 2);
+      pb.h = std::max(pb.h, pb.dh * (pb.kh - 1) + 1);
+      pb.w = std::max(pb.w, pb.dw * (pb.kw - 1) + 1);
+    }
+    if (trial % 5 == 0) {
+      pb.depthwise = true;
+      pb.out = pb.in;
+    }
+    pb.bias = trial % 3 == 0;
+    pb.act = Epilogue::Act(trial % 3);
+    MappedLayer layer = layerFor(pb);
+    Mapping &m = layer.mapping;
+    m.n = layer.workload.dims;
+    for (unsigned d = 0; d < kNumDims; ++d) {
+      m.b[d] = pick(1, m.n[d]);
+      m.t[d] = pick(1, m.b[d]);
+      m.p[d] = 1;
+    }
+    for (auto &order : m.order) {
+      order = {Dim::In, Dim::Out, Dim::Ij, Dim::Mb, Dim::Kij};
+      std::shuffle(order.begin(), order.end(), rng);
+    }
+    m.dataflow = Dataflow(trial % 3);
+    // The lowering keeps output B tiles on chip until complete: put the
+    // B stage's reduction loops inside the output loops.
+    auto &bOrder = m.order[unsigned(LoopStage::B)];
+    std::stable_partition(bOrder.begin(), bOrder.end(),
+                          [](Dim d) { return d != Dim::In && d != Dim::Kij; });
+    INFO("trial " << trial);
+    runAndCheck(layer, pb, core, rng);
+  }
+}
+
+TEST_CASE("the layer lowering says what it does not handle", "[backend]") {
+  CoreModel core = rapidCore();
+  Problem pb{2, 64, 32, 1, 1};
+  MappedLayer layer = layerFor(pb);
+  layer.name = "fc";
+  Mapping &m = layer.mapping;
+  m.n = m.b = m.t = layer.workload.dims;
+  m.p = {1, 1, 1, 1, 1};
+  m.order.fill({Dim::Mb, Dim::Out, Dim::Ij, Dim::In, Dim::Kij});
+  isa::CoreProgram program;
+  // Grouped, not depthwise.
+  MappedLayer grouped = layer;
+  grouped.workload =
+      makeWorkload(LayerShape::conv(1, 8, 6, 6, 8, 6, 6, 1, 1, 2), Kernel::FWD);
+  CHECK(checkLayer(grouped) ==
+        "layer 'fc': grouped convolutions are lowered only as depthwise ones "
+        "(one output channel per input channel)");
+  MappedLayer training = layer;
+  training.workload.kernel = Kernel::BWD;
+  CHECK(checkLayer(training) ==
+        "layer 'fc': only inference (forward) layers are lowered so far");
+  MappedLayer shapes = layer;
+  shapes.out.shape[1] = 33;
+  CHECK(checkLayer(shapes) ==
+        "layer 'fc': the tensors' shapes do not match the workload");
+  // Buffers beyond the core's Lx.
+  CoreModel tiny = core;
+  tiny.lxBytes = 1024;
+  llvm::Error e = lowerLayer(layer, tiny, 0, 0, 0, program);
+  REQUIRE(bool(e));
+  CHECK_THAT(llvm::toString(std::move(e)),
+             Catch::StartsWith("layer 'fc': its Lx buffers need") &&
+                 Catch::EndsWith("but the core has 1024"));
+  // Output B tiles revisited by a reduction loop.
+  m.b[unsigned(Dim::In)] = m.t[unsigned(Dim::In)] = 16;
+  m.b[unsigned(Dim::Out)] = m.t[unsigned(Dim::Out)] = 8;
+  m.order[unsigned(LoopStage::B)] = {Dim::In, Dim::Mb, Dim::Out, Dim::Ij,
+                                     Dim::Kij};
+  e = lowerLayer(layer, core, 0, 0, 0, program);
+  REQUIRE(bool(e));
+  CHECK_THAT(llvm::toString(std::move(e)),
+             Catch::Contains("revisits output B tiles"));
+}
