@@ -15,6 +15,7 @@
 
 #include "rapid/Backend/LayerLowering.h"
 #include "rapid/Arch/ArchSpec.h"
+#include "rapid/Backend/VectorLowering.h"
 #include "rapid/Numerics/FloatFormat.h"
 #include "rapid/Search/DeepMatrix.h"
 #include "rapid/Sim/Functional.h"
@@ -303,4 +304,174 @@ TEST_CASE("the layer lowering says what it does not handle", "[backend]") {
   REQUIRE(bool(e));
   CHECK_THAT(llvm::toString(std::move(e)),
              Catch::Contains("revisits output B tiles"));
+}
+
+namespace {
+/// Runs `program` (which must end in halt) over `ext` on `core`'s memories.
+void run(isa::CoreProgram &program, std::vector<uint8_t> &ext,
+         const CoreModel &core) {
+  REQUIRE(isa::checkProgramStructure(program.code) == "");
+  REQUIRE(bool(isa::encodeProgram(program.code)));
+  sim::CoreMemories mem;
+  mem.ext = &ext;
+  mem.lx.assign(size_t(core.lxBytes), 0xCD);
+  mem.l0.assign(size_t(core.l0Bytes), 0xCD);
+  sim::RunStats stats;
+  llvm::Error err = sim::runCore(program, mem, stats, 100000000);
+  if (err)
+    FAIL(llvm::toString(std::move(err)));
+}
+
+float half(uint8_t *p) { return float(sim::loadElement(p, Precision::FP16)); }
+} // namespace
+
+TEST_CASE("pooling lowered to gathers and SFU reductions computes the "
+          "windows",
+          "[backend]") {
+  CoreModel core = rapidCore();
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<double> u(-4, 4);
+  struct Case {
+    PoolLayer::Kind kind;
+    int64_t n, c, h, w, k, s, pad;
+    int64_t lxBytes; // small: several blocks of planes
+  };
+  for (Case cs : {Case{PoolLayer::Kind::Max, 1, 5, 9, 9, 3, 2, 1, 0},
+                  Case{PoolLayer::Kind::Max, 2, 7, 8, 6, 2, 2, 0, 2000},
+                  Case{PoolLayer::Kind::Avg, 1, 6, 7, 7, 3, 1, 0, 3000},
+                  Case{PoolLayer::Kind::GlobalAvg, 2, 9, 5, 5, 5, 1, 0, 700}}) {
+    CoreModel c = core;
+    if (cs.lxBytes)
+      c.lxBytes = cs.lxBytes;
+    int64_t hp = cs.h + 2 * cs.pad, wp = cs.w + 2 * cs.pad;
+    int64_t oh = (hp - cs.k) / cs.s + 1, ow = (wp - cs.k) / cs.s + 1;
+    if (cs.kind == PoolLayer::Kind::GlobalAvg)
+      oh = ow = 1;
+    int64_t in = cs.n * cs.c * cs.h * cs.w, out = cs.n * cs.c * oh * ow;
+    // ext: -inf word, input, padded input, output.
+    uint64_t plainAddr = 64, padAddr = plainAddr + uint64_t(in) * 2 + 64,
+             outAddr = padAddr + uint64_t(cs.n * cs.c * hp * wp) * 2 + 64;
+    std::vector<uint8_t> ext(outAddr + uint64_t(out) * 2 + 64, 0xAB);
+    sim::storeElement(-INFINITY, Precision::FP16, &ext[0]);
+    std::vector<float> x(static_cast<size_t>(in));
+    for (size_t i = 0; i < x.size(); ++i) {
+      x[i] = float(fp16(u(rng)));
+      sim::storeElement(x[i], Precision::FP16, &ext[plainAddr + 2 * i]);
+    }
+    PoolLayer l;
+    l.name = "pool";
+    l.kind = cs.kind;
+    l.window = {cs.k, cs.k, cs.s, cs.s, 1, 1};
+    l.inp.shape = {cs.n, cs.c, hp, wp};
+    l.inp.address = cs.pad ? padAddr : plainAddr;
+    l.out.shape = {cs.n, cs.c, oh, ow};
+    l.out.address = outAddr;
+    isa::CoreProgram program;
+    beginProgram(program);
+    if (cs.pad) {
+      ExtTensor plain;
+      plain.address = plainAddr;
+      plain.shape = {cs.n, cs.c, cs.h, cs.w};
+      emitPadCopy(plain, l.inp, cs.pad, cs.pad, 0, program);
+    }
+    llvm::Error err = lowerPool(l, c, 0, program);
+    if (err)
+      FAIL(llvm::toString(std::move(err)));
+    endProgram(program);
+    run(program, ext, c);
+    int64_t wrong = 0;
+    for (int64_t p = 0; p < cs.n * cs.c; ++p)
+      for (int64_t y = 0; y < oh; ++y)
+        for (int64_t xx = 0; xx < ow; ++xx) {
+          float m = -INFINITY, s = 0;
+          int64_t kh = cs.kind == PoolLayer::Kind::GlobalAvg ? cs.h : cs.k,
+                  kw = cs.kind == PoolLayer::Kind::GlobalAvg ? cs.w : cs.k;
+          for (int64_t ky = 0; ky < kh; ++ky)
+            for (int64_t kx = 0; kx < kw; ++kx) {
+              int64_t r = y * cs.s + ky - cs.pad, q = xx * cs.s + kx - cs.pad;
+              float v = r < 0 || r >= cs.h || q < 0 || q >= cs.w
+                            ? -INFINITY
+                            : x[size_t((p * cs.h + r) * cs.w + q)];
+              m = std::max(m, v);
+              s += v; // FP32, in the order the SFUs add
+            }
+          float want = cs.kind == PoolLayer::Kind::Max
+                           ? m
+                           : float(fp16(s * (1.0f / float(kh * kw))));
+          float got =
+              half(&ext[outAddr + size_t(((p * oh + y) * ow + xx) * 2)]);
+          wrong += got != want;
+        }
+    INFO("kind " << int(cs.kind));
+    CHECK(wrong == 0);
+    for (size_t i = outAddr + size_t(out) * 2; i < ext.size(); ++i)
+      REQUIRE(ext[i] == 0xAB);
+  }
+}
+
+TEST_CASE("elementwise layers stream through Lx in chunks", "[backend]") {
+  CoreModel core = rapidCore();
+  core.lxBytes = 1000; // many chunks and a remainder
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> u(-2, 2);
+  int64_t n = 1234;
+  for (auto kind : {EltwiseLayer::Kind::Add, EltwiseLayer::Kind::Sub,
+                    EltwiseLayer::Kind::Mul, EltwiseLayer::Kind::Max,
+                    EltwiseLayer::Kind::Relu, EltwiseLayer::Kind::Clip}) {
+    uint64_t aAddr = 64, bAddr = aAddr + uint64_t(n) * 2,
+             outAddr = bAddr + uint64_t(n) * 2;
+    std::vector<uint8_t> ext(outAddr + uint64_t(n) * 2 + 64, 0xAB);
+    std::vector<float> a(static_cast<size_t>(n)), b(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) {
+      a[size_t(i)] = float(fp16(u(rng)));
+      b[size_t(i)] = float(fp16(u(rng)));
+      sim::storeElement(a[size_t(i)], Precision::FP16, &ext[aAddr + 2 * i]);
+      sim::storeElement(b[size_t(i)], Precision::FP16, &ext[bAddr + 2 * i]);
+    }
+    EltwiseLayer l;
+    l.name = "eltwise";
+    l.kind = kind;
+    l.a.address = aAddr;
+    l.b.address = bAddr;
+    l.out.address = outAddr;
+    l.elements = n;
+    l.lo = -0.5f;
+    l.hi = 1.0f;
+    isa::CoreProgram program;
+    beginProgram(program);
+    llvm::Error err = lowerEltwise(l, core, 0, program);
+    if (err)
+      FAIL(llvm::toString(std::move(err)));
+    endProgram(program);
+    run(program, ext, core);
+    int64_t wrong = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      float x = a[size_t(i)], y = b[size_t(i)], r = 0;
+      switch (kind) {
+      case EltwiseLayer::Kind::Add:
+        r = x + y;
+        break;
+      case EltwiseLayer::Kind::Sub:
+        r = x - y;
+        break;
+      case EltwiseLayer::Kind::Mul:
+        r = x * y;
+        break;
+      case EltwiseLayer::Kind::Max:
+        r = std::max(x, y);
+        break;
+      case EltwiseLayer::Kind::Relu:
+        r = std::max(x, 0.0f);
+        break;
+      case EltwiseLayer::Kind::Clip:
+        r = std::clamp(x, -0.5f, 1.0f);
+        break;
+      }
+      wrong += half(&ext[outAddr + size_t(i) * 2]) != float(fp16(r));
+    }
+    INFO("kind " << int(kind));
+    CHECK(wrong == 0);
+    for (size_t i = outAddr + size_t(n) * 2; i < ext.size(); ++i)
+      REQUIRE(ext[i] == 0xAB);
+  }
 }

@@ -22,7 +22,8 @@
 //    kernel precision, tiled in B tiles and zero-padded to whole T tiles,
 //    so every weight tile is one contiguous transfer.
 //  - Activations keep plain NCHW layouts in external memory; the input of a
-//    padded convolution is a zero-bordered copy (emitPadCopy). A B tile at
+//    padded convolution is a zero-bordered copy (VectorLowering.h's
+//    emitPadCopy). A B tile at
 //    the end of a dimension it does not divide is smaller: that loop is
 //    peeled (its last iteration emitted apart with smaller transfers), while
 //    the T stage always computes whole T tiles over the padded B tile; the
@@ -125,12 +126,6 @@ Buffers planBuffers(const MappedLayer &layer, uint64_t lxBase, uint64_t l0Base);
 llvm::Error lowerLayer(const MappedLayer &layer, const CoreModel &coreModel,
                        uint64_t zeroAddress, uint64_t lxBase, uint64_t l0Base,
                        isa::CoreProgram &core);
-
-/// Appends code copying `src` (N x C x H x W) into the interior of `dst`
-/// (N x C x (H + top + bottom) x (W + left + right), same precision) and
-/// zeroing its border.
-void emitPadCopy(const ExtTensor &src, const ExtTensor &dst, int64_t top,
-                 int64_t left, uint64_t zeroAddress, isa::CoreProgram &core);
 
 /// Starts a core's program: the semaphore chain the engines follow.
 void beginProgram(isa::CoreProgram &core);

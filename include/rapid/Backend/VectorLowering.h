@@ -1,0 +1,59 @@
+//===- VectorLowering.h - SFU and DMA layers as ISA code ----------*- C++
+//-*-===//
+//
+// Part of the rapid project.
+//
+//===----------------------------------------------------------------------===//
+//
+// Plain C++: the code of layers the PE array does not run: pooling and
+// elementwise arithmetic on the SFUs over tensors staged through Lx, and
+// the copies that pad a tensor. Each streams its tensor through Lx in
+// blocks as large as Lx holds (a hardware loop over the blocks, the last,
+// smaller one emitted apart); docs/backend.md gives the schemes.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef RAPID_BACKEND_VECTORLOWERING_H
+#define RAPID_BACKEND_VECTORLOWERING_H
+
+#include "rapid/Backend/LayerLowering.h"
+
+namespace rapid::backend {
+
+/// Appends code copying `src` (N x C x H x W) into the interior of `dst`
+/// (N x C x (H + top + bottom) x (W + left + right), same precision), after
+/// filling `dst` with the element at `fillAddress` (zero for convolutions,
+/// -infinity for max pooling).
+void emitPadCopy(const ExtTensor &src, const ExtTensor &dst, int64_t top,
+                 int64_t left, uint64_t fillAddress, isa::CoreProgram &core);
+
+/// A pooling layer over an (already padded) input.
+struct PoolLayer {
+  std::string name;
+  enum class Kind { Max, Avg, GlobalAvg } kind = Kind::Max;
+  Window window;
+  ExtTensor inp, out;
+};
+/// Max: the maximum of the window's taps (exact in the input precision);
+/// Avg and GlobalAvg: their FP32 sum times 1 / taps, rounded once to the
+/// output precision.
+llvm::Error lowerPool(const PoolLayer &layer, const CoreModel &coreModel,
+                      uint64_t lxBase, isa::CoreProgram &core);
+
+/// An elementwise layer over `elements` elements: binary (a op b, same
+/// shapes) or unary (relu, and clip to [lo, hi]).
+struct EltwiseLayer {
+  std::string name;
+  enum class Kind { Add, Sub, Mul, Max, Relu, Clip } kind = Kind::Add;
+  ExtTensor a, b, out;
+  int64_t elements = 0;
+  float lo = 0, hi = 0;
+  bool binary() const { return kind <= Kind::Max; }
+};
+/// Computes in FP32 and rounds once to the output precision.
+llvm::Error lowerEltwise(const EltwiseLayer &layer, const CoreModel &coreModel,
+                         uint64_t lxBase, isa::CoreProgram &core);
+
+} // namespace rapid::backend
+
+#endif // RAPID_BACKEND_VECTORLOWERING_H

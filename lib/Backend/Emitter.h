@@ -1,0 +1,196 @@
+//===- Emitter.h - Instruction emission shared by the lowerings -*- C++ -*-===//
+//
+// Part of the rapid project.
+//
+//===----------------------------------------------------------------------===//
+//
+// Internal to lib/Backend: appends instructions and descriptors to a core
+// program (hardware loops that unroll when the loop stack is full,
+// descriptors interned), the register conventions, and strided blocks.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef RAPID_LIB_BACKEND_EMITTER_H
+#define RAPID_LIB_BACKEND_EMITTER_H
+
+#include "rapid/ISA/ModelBinary.h"
+#include "rapid/Support/Vocabulary.h"
+
+#include "llvm/ADT/STLExtras.h"
+
+#include <algorithm>
+#include <cstring>
+#include <functional>
+
+namespace rapid::backend::detail {
+
+using isa::Instruction;
+using isa::Opcode;
+
+inline int64_t bytesOf(Precision p) { return storageBits(p) / 8; }
+inline int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// Address registers (docs/backend.md); a0 holds 0.
+enum Reg : int64_t {
+  kZeroReg = 0,
+  kInpExt = 1,
+  kKerExt = 2,
+  kOutExt = 3,
+  kBiasExt = 4,
+  kInpLx = 5,
+  kKerLx = 6,
+  kOutLx = 7,
+  kEpA = 8,
+  kEpB = 9,
+  kInpL0 = 10,
+  kKerL0 = 11,
+  kOutL0 = 12,
+  kFillSrc = 13,
+  kEpC = 14,
+};
+constexpr int64_t kChain = 0; // the semaphore engine instructions chain on
+constexpr int64_t kMaxSfuCount = (int64_t(1) << 20) - 1;
+
+class Emitter {
+public:
+  explicit Emitter(isa::CoreProgram &core) : core(core) {}
+
+  Instruction &emit(Opcode op) {
+    core.code.emplace_back();
+    core.code.back().opcode = op;
+    return core.code.back();
+  }
+  void seti(int64_t reg, int64_t imm) {
+    emit(Opcode::SetI).set("a", reg).set("imm", imm);
+  }
+  void addi(int64_t reg, int64_t imm) {
+    // The immediate is 32-bit signed; larger steps take several.
+    while (imm != 0) {
+      int64_t step = std::clamp<int64_t>(imm, INT32_MIN, INT32_MAX);
+      emit(Opcode::AddI).set("a", reg).set("b", reg).set("imm", step);
+      imm -= step;
+    }
+  }
+  void setf(int64_t f, float value) {
+    uint32_t bits;
+    std::memcpy(&bits, &value, 4);
+    emit(Opcode::SetF).set("f", f).set("bits", bits);
+  }
+
+  /// Repeats `body` `count` times: a hardware loop, or unrolled where the
+  /// loop stack is full.
+  void repeat(int64_t count, const std::function<void()> &body) {
+    if (count <= 0)
+      return;
+    if (count == 1) {
+      body();
+      return;
+    }
+    if (depth == isa::kMaxLoopDepth) {
+      for (int64_t i = 0; i < count; ++i)
+        body();
+      return;
+    }
+    size_t at = core.code.size();
+    emit(Opcode::Loop).set("count", count);
+    ++depth;
+    body();
+    --depth;
+    int64_t n = int64_t(core.code.size() - at - 1);
+    if (n == 0)
+      core.code.pop_back();
+    else
+      core.code[at].set("body", n);
+  }
+
+  int64_t dmaDesc(const isa::DmaDescriptor &d) {
+    for (size_t i = 0; i < core.dma.size(); ++i)
+      if (core.dma[i] == d)
+        return int64_t(i);
+    core.dma.push_back(d);
+    return int64_t(core.dma.size() - 1);
+  }
+  int64_t tileDesc(const isa::TileDescriptor &t) {
+    for (size_t i = 0; i < core.tiles.size(); ++i)
+      if (core.tiles[i] == t)
+        return int64_t(i);
+    core.tiles.push_back(t);
+    return int64_t(core.tiles.size() - 1);
+  }
+
+  void dma(isa::DmaPath path, const isa::DmaDescriptor &d, int64_t dst,
+           int64_t src) {
+    emit(Opcode::Dma)
+        .set("path", int64_t(path))
+        .set("peer", 0)
+        .set("desc", dmaDesc(d))
+        .set("dst", dst)
+        .set("dst_off", 0)
+        .set("src", src)
+        .set("src_off", 0)
+        .set("wait", kChain)
+        .set("signal", kChain);
+  }
+
+  void sfu(isa::SfuOperation op, Precision in, Precision out, isa::BMode bMode,
+           int64_t count, int64_t dst, int64_t a, int64_t b) {
+    emit(Opcode::Sfu)
+        .set("op", int64_t(op))
+        .set("in_prec", int64_t(in))
+        .set("out_prec", int64_t(out))
+        .set("b_mode", int64_t(bMode))
+        .set("count", count)
+        .set("dst", dst)
+        .set("dst_off", 0)
+        .set("a", a)
+        .set("a_off", 0)
+        .set("b", b)
+        .set("b_off", 0)
+        .set("wait", kChain)
+        .set("signal", kChain);
+  }
+
+private:
+  isa::CoreProgram &core;
+  unsigned depth = 0;
+};
+
+/// A strided block: per dimension a count and element strides on both
+/// sides, merged where contiguous on both and ordered innermost (smallest
+/// destination stride) first.
+struct Block {
+  struct D {
+    int64_t count, src, dst;
+  };
+  std::vector<D> dims;
+  void add(int64_t count, int64_t src, int64_t dst) {
+    if (count > 1)
+      dims.push_back({count, src, dst});
+  }
+  isa::DmaDescriptor descriptor(Precision p) const {
+    std::vector<D> sorted = dims;
+    llvm::stable_sort(sorted,
+                      [](const D &a, const D &b) { return a.dst < b.dst; });
+    std::vector<D> merged;
+    for (const D &d : sorted) {
+      if (!merged.empty() && merged.back().src * merged.back().count == d.src &&
+          merged.back().dst * merged.back().count == d.dst) {
+        merged.back().count *= d.count;
+        continue;
+      }
+      merged.push_back(d);
+    }
+    int64_t eb = bytesOf(p);
+    isa::DmaDescriptor desc;
+    desc.elementBits = unsigned(storageBits(p));
+    for (const D &d : merged)
+      desc.dims.push_back({uint32_t(d.count), d.src * eb, d.dst * eb});
+    if (desc.dims.empty())
+      desc.dims.push_back({1, eb, eb});
+    return desc;
+  }
+};
+
+} // namespace rapid::backend::detail
+
+#endif // RAPID_LIB_BACKEND_EMITTER_H

@@ -1,0 +1,270 @@
+//===- VectorLowering.cpp - SFU and DMA layers as ISA code ----------------===//
+//
+// Part of the rapid project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "rapid/Backend/VectorLowering.h"
+#include "Emitter.h"
+
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace rapid;
+using namespace rapid::backend;
+using namespace rapid::backend::detail;
+
+static uint64_t align64(uint64_t x) { return (x + 63) / 64 * 64; }
+
+static llvm::Error failure(const llvm::Twine &why) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), why.str());
+}
+
+void rapid::backend::emitPadCopy(const ExtTensor &src, const ExtTensor &dst,
+                                 int64_t top, int64_t left,
+                                 uint64_t fillAddress, isa::CoreProgram &core) {
+  Emitter e(core);
+  int64_t eb = bytesOf(src.precision);
+  auto [n, c, h, w] = src.shape;
+  int64_t dh = dst.shape[2], dw = dst.shape[3];
+  // Fill the whole destination from the fill element (a source stride of
+  // 0), then copy the interior over it.
+  int64_t total = n * c * dh * dw;
+  e.seti(kFillSrc, int64_t(fillAddress));
+  e.seti(kEpA, int64_t(dst.address));
+  for (int64_t done = 0; done < total;) {
+    int64_t count = std::min<int64_t>(total - done, UINT32_MAX);
+    isa::DmaDescriptor fill;
+    fill.elementBits = unsigned(storageBits(src.precision));
+    fill.dims.push_back({uint32_t(count), 0, eb});
+    e.dma(isa::DmaPath::ExtToExt, fill, kEpA, kFillSrc);
+    done += count;
+    if (done < total)
+      e.addi(kEpA, count * eb);
+  }
+  Block b;
+  b.add(w, 1, 1);
+  b.add(h, w, dw);
+  b.add(c * n, h * w, dh * dw);
+  e.seti(kEpA, int64_t(dst.address) + (top * dw + left) * eb);
+  e.seti(kEpB, int64_t(src.address));
+  e.dma(isa::DmaPath::ExtToExt, b.descriptor(src.precision), kEpA, kEpB);
+}
+
+/// Copies `n` contiguous elements between external memory (register
+/// `extReg`) and Lx address `lx`.
+static void stream(Emitter &e, isa::DmaPath path, int64_t n, Precision p,
+                   int64_t extReg, uint64_t lx) {
+  Block b;
+  b.add(n, 1, 1);
+  e.seti(kEpA, int64_t(lx));
+  if (path == isa::DmaPath::ExtToLx)
+    e.dma(path, b.descriptor(p), kEpA, extReg);
+  else
+    e.dma(path, b.descriptor(p), extReg, kEpA);
+}
+
+llvm::Error rapid::backend::lowerPool(const PoolLayer &l,
+                                      const CoreModel &coreModel,
+                                      uint64_t lxBase, isa::CoreProgram &core) {
+  auto [n, c, h, w] = l.inp.shape;
+  auto [on, oc, oh, ow] = l.out.shape;
+  const Window &win = l.window;
+  bool global = l.kind == PoolLayer::Kind::GlobalAvg;
+  if (on != n || oc != c ||
+      (global ? oh != 1 || ow != 1
+              : (oh - 1) * win.strideH + (win.kernelH - 1) * win.dilationH + 1 >
+                        h ||
+                    (ow - 1) * win.strideW + (win.kernelW - 1) * win.dilationW +
+                            1 >
+                        w))
+    return failure("layer '" + l.name +
+                   "': the pooling window does not fit the (padded) input");
+  Precision pin = l.inp.precision, pout = l.out.precision;
+  int64_t ebIn = bytesOf(pin), ebOut = bytesOf(pout);
+  int64_t planeIn = h * w, planeOut = oh * ow;
+  int64_t taps = global ? planeIn : win.kernelH * win.kernelW;
+  // Lx per plane: the input plane, the gathered tap, the accumulator (in
+  // the input precision for max, FP32 for averages), an FP32 copy of the
+  // tap and the output (averages).
+  bool avg = l.kind != PoolLayer::Kind::Max;
+  int64_t perPlane = planeIn * ebIn + planeOut * ebIn +
+                     planeOut * (avg ? 4 : ebIn) +
+                     (avg ? planeOut * 4 + planeOut * ebOut : 0);
+  int64_t room = coreModel.lxBytes - int64_t(lxBase) - 5 * 64;
+  int64_t planes = n * c;
+  int64_t block = std::min({planes, room / std::max<int64_t>(perPlane, 1),
+                            kMaxSfuCount / std::max<int64_t>(planeOut, 1),
+                            int64_t(UINT32_MAX) / planeIn});
+  if (block < 1)
+    return failure(llvm::formatv(
+        "layer '{0}': one {1}x{2} plane needs {3} bytes of Lx (from {4}) but "
+        "the core has {5}; pooling of planes that large is not lowered yet",
+        l.name, h, w, perPlane, lxBase, coreModel.lxBytes));
+  uint64_t inpB = lxBase;
+  uint64_t tmpB = align64(inpB + uint64_t(block * planeIn * ebIn));
+  uint64_t accB = align64(tmpB + uint64_t(block * planeOut * ebIn));
+  uint64_t tmp32B =
+      align64(accB + uint64_t(block * planeOut * (avg ? 4 : ebIn)));
+  uint64_t finalB = align64(tmp32B + uint64_t(avg ? block * planeOut * 4 : 0));
+
+  Emitter e(core);
+  e.seti(kInpExt, int64_t(l.inp.address));
+  e.seti(kOutExt, int64_t(l.out.address));
+  if (avg) {
+    float scale = 1.0f / float(taps);
+    e.setf(3, scale);
+  }
+  auto emitBlock = [&](int64_t planesHere) {
+    int64_t count = planesHere * planeOut;
+    stream(e, isa::DmaPath::ExtToLx, planesHere * planeIn, pin, kInpExt, inpB);
+    if (global) {
+      e.seti(kEpA, int64_t(accB));
+      e.seti(kEpB, int64_t(inpB));
+      e.repeat(planesHere, [&] {
+        e.sfu(isa::SfuOperation::ReduceSum, pin, Precision::FP32,
+              isa::BMode::Vector, planeIn, kEpA, kEpB, kZeroReg);
+        e.addi(kEpA, 4);
+        e.addi(kEpB, planeIn * ebIn);
+      });
+    } else {
+      for (int64_t ky = 0; ky < win.kernelH; ++ky)
+        for (int64_t kx = 0; kx < win.kernelW; ++kx) {
+          bool first = ky == 0 && kx == 0;
+          // Gather the tap's input for every output pixel of the block.
+          Block g;
+          g.add(ow, win.strideW, 1);
+          g.add(oh, win.strideH * w, ow);
+          g.add(planesHere, planeIn, planeOut);
+          e.seti(kEpB,
+                 int64_t(inpB) +
+                     (ky * win.dilationH * w + kx * win.dilationW) * ebIn);
+          e.seti(kEpA, int64_t(first && !avg ? accB : tmpB));
+          e.dma(isa::DmaPath::LxToLx, g.descriptor(pin), kEpA, kEpB);
+          if (!avg) {
+            if (!first) {
+              e.seti(kEpA, int64_t(accB));
+              e.seti(kEpB, int64_t(tmpB));
+              e.sfu(isa::SfuOperation::Max, pin, pin, isa::BMode::Vector, count,
+                    kEpA, kEpA, kEpB);
+            }
+            continue;
+          }
+          e.seti(kEpA, int64_t(first ? accB : tmp32B));
+          e.seti(kEpB, int64_t(tmpB));
+          e.sfu(isa::SfuOperation::Mov, pin, Precision::FP32,
+                isa::BMode::Vector, count, kEpA, kEpB, kZeroReg);
+          if (!first) {
+            e.seti(kEpA, int64_t(accB));
+            e.seti(kEpB, int64_t(tmp32B));
+            e.sfu(isa::SfuOperation::Add, Precision::FP32, Precision::FP32,
+                  isa::BMode::Vector, count, kEpA, kEpA, kEpB);
+          }
+        }
+    }
+    uint64_t result = accB;
+    if (avg) {
+      e.seti(kEpA, int64_t(accB));
+      e.sfu(isa::SfuOperation::Mul, Precision::FP32, Precision::FP32,
+            isa::BMode::Scalar, count, kEpA, kEpA, 3);
+      e.seti(kEpB, int64_t(accB));
+      e.seti(kEpA, int64_t(finalB));
+      e.sfu(isa::SfuOperation::Mov, Precision::FP32, pout, isa::BMode::Vector,
+            count, kEpA, kEpB, kZeroReg);
+      result = finalB;
+    } else if (pout != pin) {
+      e.seti(kEpB, int64_t(accB));
+      e.seti(kEpA, int64_t(tmpB));
+      e.sfu(isa::SfuOperation::Mov, pin, pout, isa::BMode::Vector, count, kEpA,
+            kEpB, kZeroReg);
+      result = tmpB;
+    }
+    stream(e, isa::DmaPath::LxToExt, count, pout, kOutExt, result);
+  };
+  int64_t full = planes / block, rest = planes % block;
+  e.repeat(full, [&] {
+    emitBlock(block);
+    if (full > 1 || rest) {
+      e.addi(kInpExt, block * planeIn * ebIn);
+      e.addi(kOutExt, block * planeOut * ebOut);
+    }
+  });
+  if (rest)
+    emitBlock(rest);
+  return llvm::Error::success();
+}
+
+llvm::Error rapid::backend::lowerEltwise(const EltwiseLayer &l,
+                                         const CoreModel &coreModel,
+                                         uint64_t lxBase,
+                                         isa::CoreProgram &core) {
+  if (l.binary() && l.a.precision != l.b.precision)
+    return failure("layer '" + l.name +
+                   "': both operands must be stored in one precision");
+  Precision pin = l.a.precision, pout = l.out.precision;
+  int64_t ebIn = bytesOf(pin), ebOut = bytesOf(pout);
+  int64_t perElement = ebIn * (l.binary() ? 2 : 1) + ebOut;
+  int64_t room = coreModel.lxBytes - int64_t(lxBase) - 3 * 64;
+  int64_t chunk = std::min(
+      {l.elements, room / perElement, kMaxSfuCount, int64_t(UINT32_MAX)});
+  if (chunk < 1)
+    return failure(llvm::formatv("layer '{0}': no Lx left (from {1} of {2})",
+                                 l.name, lxBase, coreModel.lxBytes));
+  uint64_t aB = lxBase;
+  uint64_t bB = align64(aB + uint64_t(chunk * ebIn));
+  uint64_t outB = align64(bB + uint64_t(l.binary() ? chunk * ebIn : 0));
+
+  Emitter e(core);
+  e.seti(kInpExt, int64_t(l.a.address));
+  if (l.binary())
+    e.seti(kKerExt, int64_t(l.b.address));
+  e.seti(kOutExt, int64_t(l.out.address));
+  e.setf(0, 0.0f);
+  if (l.kind == EltwiseLayer::Kind::Clip) {
+    e.setf(1, l.lo);
+    e.setf(2, l.hi);
+  }
+  auto emitChunk = [&](int64_t count) {
+    stream(e, isa::DmaPath::ExtToLx, count, pin, kInpExt, aB);
+    if (l.binary())
+      stream(e, isa::DmaPath::ExtToLx, count, pin, kKerExt, bB);
+    e.seti(kEpA, int64_t(outB));
+    e.seti(kEpB, int64_t(aB));
+    e.seti(kEpC, int64_t(bB));
+    switch (l.kind) {
+    case EltwiseLayer::Kind::Add:
+    case EltwiseLayer::Kind::Sub:
+    case EltwiseLayer::Kind::Mul:
+    case EltwiseLayer::Kind::Max: {
+      isa::SfuOperation op[] = {isa::SfuOperation::Add, isa::SfuOperation::Sub,
+                                isa::SfuOperation::Mul, isa::SfuOperation::Max};
+      e.sfu(op[unsigned(l.kind)], pin, pout, isa::BMode::Vector, count, kEpA,
+            kEpB, kEpC);
+      break;
+    }
+    case EltwiseLayer::Kind::Relu:
+      e.sfu(isa::SfuOperation::Max, pin, pout, isa::BMode::Scalar, count, kEpA,
+            kEpB, 0);
+      break;
+    case EltwiseLayer::Kind::Clip:
+      e.sfu(isa::SfuOperation::Max, pin, pout, isa::BMode::Scalar, count, kEpA,
+            kEpB, 1);
+      e.sfu(isa::SfuOperation::Min, pout, pout, isa::BMode::Scalar, count, kEpA,
+            kEpA, 2);
+      break;
+    }
+    stream(e, isa::DmaPath::LxToExt, count, pout, kOutExt, outB);
+  };
+  int64_t full = l.elements / chunk, rest = l.elements % chunk;
+  e.repeat(full, [&] {
+    emitChunk(chunk);
+    if (full > 1 || rest) {
+      e.addi(kInpExt, chunk * ebIn);
+      if (l.binary())
+        e.addi(kKerExt, chunk * ebIn);
+      e.addi(kOutExt, chunk * ebOut);
+    }
+  });
+  if (rest)
+    emitChunk(rest);
+  return llvm::Error::success();
+}
