@@ -27,7 +27,7 @@ llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.rapid_tools_dir, config.llvm_tools_dir]
-tools = ["rapid-opt", "rapid-translate", "rapidc"]
+tools = ["rapid-opt", "rapid-translate", "rapidc", "rapid-sim"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.rapid_tools_dir, append_path=True)

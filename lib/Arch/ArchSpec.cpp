@@ -289,3 +289,41 @@ llvm::Expected<ArchSpec> rapid::loadArchSpec(llvm::StringRef nameOrPath) {
                                        "': " + buffer.getError().message());
   return parseArchSpec((*buffer)->getBuffer(), path);
 }
+
+uint64_t rapid::fingerprint(const ArchSpec &a) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  auto mem = [&](const MemorySpec &m) {
+    os << m.capacityBytes << ' ' << llvm::format("%.17g", m.bandwidthGBps)
+       << ' ';
+  };
+  auto num = [&](double x) { os << llvm::format("%.17g", x) << ' '; };
+  for (unsigned m : a.peMultiplier)
+    os << m << ' ';
+  const CoreSpec &c = a.core;
+  os << c.peArrays << ' ' << c.peArray.rows << ' ' << c.peArray.cols << ' '
+     << c.peArray.registersPerPE << ' ' << c.peArray.simdWidth << ' ';
+  num(c.frequencyGHz);
+  mem(c.l0);
+  mem(c.lx);
+  os << c.sfu.units << ' ';
+  num(c.sfu.opsPerCycle);
+  num(c.inBandwidthGBps);
+  num(c.outBandwidthGBps);
+  os << a.chip.cores << ' ';
+  num(a.chip.coreToCoreGBps);
+  num(a.chip.coreToCoreLatencyNs);
+  mem(a.chip.externalMemory);
+  num(a.chip.externalEfficiency);
+  os << a.system.chipsX << ' ' << a.system.chipsY << ' ';
+  num(a.system.linkXGBps);
+  num(a.system.linkYGBps);
+  num(a.system.linkLatencyNs);
+  os.flush();
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (char ch : text) {
+    h ^= uint8_t(ch);
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}

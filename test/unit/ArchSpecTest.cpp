@@ -142,3 +142,19 @@ TEST_CASE("unknown presets list the known ones", "[arch]") {
   CHECK(llvm::toString(missing.takeError()) ==
         "cannot read '/nonexistent/arch.json': No such file or directory");
 }
+
+TEST_CASE("the fingerprint identifies an architecture's figures", "[arch]") {
+  llvm::Expected<ArchSpec> a = loadArchSpec("rapid-core");
+  llvm::Expected<ArchSpec> b = loadArchSpec("deeptools-chip");
+  REQUIRE(bool(a));
+  REQUIRE(bool(b));
+  CHECK(fingerprint(*a) == fingerprint(*a));
+  CHECK(fingerprint(*a) != fingerprint(*b));
+  ArchSpec renamed = *a;
+  renamed.name = "other";
+  renamed.description = "same machine";
+  CHECK(fingerprint(renamed) == fingerprint(*a));
+  ArchSpec faster = *a;
+  faster.core.lx.bandwidthGBps *= 1.0000001;
+  CHECK(fingerprint(faster) != fingerprint(*a));
+}

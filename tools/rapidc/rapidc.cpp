@@ -7,11 +7,13 @@
 // rapidc runs the compiler's stages in order on one model and writes what
 // --emit asks for. Stages present in this build: parse and verify the rapid
 // dialect, graph preparation (-O1), DeepMatrix mapping for --arch (searched
-// at -O1, the hand-tuned baseline at -O0), the mapping report, and the
-// emitters below.
+// at -O1/-O2, the hand-tuned baseline at -O0), the mapping report, the
+// backend (rapid-lower-to-isa) and the emitters below: the rapid dialect,
+// the rapid_isa dialect, the model.bin text form, or model.bin itself.
 //
 //===----------------------------------------------------------------------===//
 
+#include "rapid/ISA/ModelBinary.h"
 #include "rapid/Import/OnnxImporter.h"
 #include "rapid/InitRapid.h"
 #include "rapid/Target/LayerSummary.h"
@@ -41,7 +43,7 @@ using namespace mlir;
 namespace cl = llvm::cl;
 
 namespace {
-enum class Emit { MLIR, Summary };
+enum class Emit { MLIR, Summary, ISA, Asm, Bin };
 
 cl::OptionCategory rapidcCategory("rapidc options");
 
@@ -51,19 +53,30 @@ cl::opt<std::string> inputFilename(cl::Positional, cl::Required,
 cl::opt<std::string> outputFilename("o", cl::value_desc("file"),
                                     cl::desc("Output file ('-' for stdout)"),
                                     cl::init("-"), cl::cat(rapidcCategory));
-cl::opt<Emit>
-    emit("emit", cl::desc("What to produce:"), cl::init(Emit::MLIR),
-         cl::values(clEnumValN(Emit::MLIR, "mlir",
-                               "the rapid dialect after graph preparation"),
-                    clEnumValN(Emit::Summary, "summary",
-                               "per-layer workload summary as JSON")),
-         cl::cat(rapidcCategory));
+cl::opt<Emit> emit(
+    "emit",
+    cl::desc("What to produce (default: bin when -o names a .bin file, else "
+             "mlir):"),
+    cl::init(Emit::MLIR),
+    cl::values(
+        clEnumValN(Emit::MLIR, "mlir",
+                   "the rapid dialect after graph preparation and mapping"),
+        clEnumValN(Emit::Summary, "summary",
+                   "per-layer workload summary as JSON"),
+        clEnumValN(Emit::ISA, "isa",
+                   "the compiled program in the rapid_isa dialect"),
+        clEnumValN(Emit::Asm, "asm",
+                   "the compiled program as model.bin's text form"),
+        clEnumValN(Emit::Bin, "bin", "model.bin (docs/model-bin.md)")),
+    cl::cat(rapidcCategory));
 cl::opt<char> optLevel("O", cl::Prefix, cl::init('1'), cl::value_desc("level"),
                        cl::desc("Optimization level: -O0 keeps the graph as "
                                 "given and maps every layer with the "
                                 "hand-tuned baseline mapping; -O1 (default) "
                                 "runs graph preparation (rapid-graph-prep) "
-                                "and the DeepMatrix mapping search"),
+                                "and the DeepMatrix mapping search within "
+                                "--map-budget; -O2 lets the search run to "
+                                "completion (no budget)"),
                        cl::cat(rapidcCategory));
 cl::opt<int64_t> batchSize("batch", cl::value_desc("N"),
                            cl::desc("ONNX input: bind a symbolic leading "
@@ -180,15 +193,28 @@ int main(int argc, char **argv) {
       "  rapidc model.mlir --emit=summary          per-layer JSON\n"
       "  rapidc model.onnx --arch deeptools-chip --report -o model.mlir\n"
       "                                           map every layer, print the "
-      "table\n\n"
+      "table\n"
+      "  rapidc model.onnx -o model.bin           compile for rapid-core\n"
+      "  rapidc model.onnx --emit=asm -o model.s  the program, readable\n\n"
       "Input is an ONNX model (opsets 9-17) or a model in the rapid dialect\n"
       "(.mlir). Diagnostics name the file, node or line, and the reason; the\n"
       "exit code is non-zero on any error and no output file is left.\n");
   auto start = std::chrono::steady_clock::now();
 
-  if (optLevel != '0' && optLevel != '1')
+  if (optLevel != '0' && optLevel != '1' && optLevel != '2')
     return fail("unknown optimization level -O" +
-                llvm::Twine(optLevel.getValue()) + "; use -O0 or -O1");
+                llvm::Twine(optLevel.getValue()) + "; use -O0, -O1 or -O2");
+  if (!emit.getNumOccurrences() &&
+      llvm::sys::path::extension(outputFilename) == ".bin")
+    emit = Emit::Bin;
+  bool wantProgram =
+      emit == Emit::ISA || emit == Emit::Asm || emit == Emit::Bin;
+  if (wantProgram && noMap)
+    return fail("--emit=" +
+                std::string(emit == Emit::ISA   ? "isa"
+                            : emit == Emit::Asm ? "asm"
+                                                : "bin") +
+                " compiles the mapped model; drop --no-map");
   rapid::OnnxImportOptions importOptions;
   if (batchSize.getNumOccurrences()) {
     if (batchSize < 1)
@@ -246,7 +272,7 @@ int main(int argc, char **argv) {
 
   int64_t opsBefore = 0, opsAfter = 0;
   module->walk([&](Operation *) { ++opsBefore; });
-  if (optLevel == '1') {
+  if (optLevel != '0') {
     phase("graph preparation (rapid-graph-prep)");
     PassManager pm(&context);
     if (failed(applyPassManagerCLOptions(pm)))
@@ -265,7 +291,7 @@ int main(int argc, char **argv) {
   std::optional<rapid::ArchSpec> arch;
   // The layer summary alone needs no mapping unless a report is asked for.
   bool wantReport = report || !reportJSON.empty() || !reportHTML.empty();
-  if (!noMap && (emit == Emit::MLIR || wantReport)) {
+  if (!noMap && (emit == Emit::MLIR || wantReport || wantProgram)) {
     llvm::Expected<rapid::ArchSpec> spec = rapid::loadArchSpec(archName);
     if (!spec)
       return fail("--arch: " + llvm::toString(spec.takeError()));
@@ -285,7 +311,7 @@ int main(int argc, char **argv) {
       return fail("invalid pass manager options");
     TimingScope mapTiming = timing.nest("Mapping");
     pm.enableTiming(mapTiming);
-    phase(optLevel == '1'
+    phase(optLevel != '0'
               ? "dividing layers (rapid-deep-spatial-matrix) on " + arch->name
               : "homogeneous baseline division on " + arch->name);
     rapid::RapidDeepSpatialMatrixOptions spatialOptions;
@@ -295,18 +321,20 @@ int main(int argc, char **argv) {
     spatialOptions.budget = spatialBudget;
     spatialOptions.memoryOpts = !noMemoryOpts;
     spatialOptions.baseline = optLevel == '0';
+    if (optLevel == '2')
+      spatialOptions.budget = 0;
     // Progress on the terminal: dividing a large network takes a while.
     pm.addPass(rapid::createDeepSpatialMatrixPass(
         spatialOptions, &spatialStats,
         !quiet && llvm::sys::Process::StandardErrIsDisplayed()));
-    phase(optLevel == '1' ? "mapping (rapid-deep-matrix) on " + arch->name
+    phase(optLevel != '0' ? "mapping (rapid-deep-matrix) on " + arch->name
                           : "baseline mapping on " + arch->name);
     rapid::RapidDeepMatrixOptions options;
     options.arch = archName;
     options.mode = modeName;
     options.precision = precisionName;
-    options.budget = mapBudget;
-    options.search = optLevel == '1';
+    options.budget = optLevel == '2' ? 0 : int64_t(mapBudget);
+    options.search = optLevel != '0';
     pm.addPass(rapid::createDeepMatrixPass(options, &mapStats));
     if (failed(pm.run(*module)))
       return fail("mapping failed on '" + inputFilename + "'");
@@ -314,17 +342,45 @@ int main(int argc, char **argv) {
     return fail("--report needs the mapping stage; drop --no-map");
   }
 
+  rapid::ModelSummary summary = rapid::summarizeModel(*module);
+  std::optional<rapid::MappingReport> mapReport;
+  if (arch)
+    mapReport = rapid::buildMappingReport(
+        *module, *arch, &mapStats, optLevel != '0' ? &spatialStats : nullptr);
+
+  // The backend: the program for --arch.
+  std::optional<rapid::isa::ModelBinary> binary;
+  if (wantProgram) {
+    if (modeName != "infer")
+      return fail("--emit=isa/asm/bin compiles inference programs; training "
+                  "programs are not lowered yet");
+    phase("lowering to the ISA (rapid-lower-to-isa) for " + arch->name);
+    PassManager pm(&context);
+    if (failed(applyPassManagerCLOptions(pm)))
+      return fail("invalid pass manager options");
+    TimingScope lowerTiming = timing.nest("Lower to ISA");
+    pm.enableTiming(lowerTiming);
+    rapid::RapidLowerToISAOptions options;
+    options.arch = archName;
+    pm.addPass(rapid::createRapidLowerToISA(options));
+    if (failed(pm.run(*module)))
+      return fail("cannot compile '" + inputFilename + "' for " + arch->name);
+    TimingScope encodeTiming = timing.nest("Encode");
+    SmallVector<rapid::isa::ProgramOp> programs(
+        module->getOps<rapid::isa::ProgramOp>());
+    FailureOr<rapid::isa::ModelBinary> m =
+        rapid::isa::toModelBinary(programs.front());
+    if (failed(m))
+      return fail("cannot encode the program of '" + inputFilename + "'");
+    binary = std::move(*m);
+  }
+
   phase("writing " + outputFilename);
   auto output = openOutputFile(outputFilename, &errorMessage);
   if (!output)
     return fail("cannot write '" + outputFilename + "': " + errorMessage);
-  rapid::ModelSummary summary = rapid::summarizeModel(*module);
   if (printOpStats)
     rapid::printLayerTable(summary, llvm::outs());
-  std::optional<rapid::MappingReport> mapReport;
-  if (arch)
-    mapReport = rapid::buildMappingReport(
-        *module, *arch, &mapStats, optLevel == '1' ? &spatialStats : nullptr);
   if (report)
     rapid::printMappingReport(*mapReport, llvm::outs());
   if (!reportJSON.empty()) {
@@ -341,12 +397,25 @@ int main(int argc, char **argv) {
     rapid::writeMappingReportHTML(*mapReport, html->os());
     html->keep();
   }
+  uint64_t binaryBytes = 0;
   {
     TimingScope emitTiming = timing.nest("Emit");
-    if (emit == Emit::MLIR)
+    if (emit == Emit::MLIR || emit == Emit::ISA) {
       module->print(output->os());
-    else
+    } else if (emit == Emit::Asm) {
+      output->os() << rapid::isa::printModelAssembly(*binary);
+    } else if (emit == Emit::Bin) {
+      llvm::Expected<std::vector<uint8_t>> bytes =
+          rapid::isa::writeModelBinary(*binary);
+      if (!bytes)
+        return fail("cannot write model.bin: " +
+                    llvm::toString(bytes.takeError()));
+      binaryBytes = bytes->size();
+      output->os().write(reinterpret_cast<const char *>(bytes->data()),
+                         bytes->size());
+    } else {
       rapid::writeLayerSummaryJSON(summary, output->os());
+    }
   }
   output->keep();
   timing.stop();
@@ -365,6 +434,22 @@ int main(int argc, char **argv) {
         outputFilename == "-" ? std::string("stdout")
                               : std::string(outputFilename),
         seconds, summary.layers.size() == 1 ? "" : "s");
+    if (binary) {
+      size_t instructions = 0, descriptors = 0;
+      for (const rapid::isa::CoreProgram &c : binary->cores) {
+        instructions += c.code.size();
+        descriptors += c.dma.size() + c.tiles.size();
+      }
+      llvm::errs() << llvm::formatv(
+          "rapidc: program for {0}: {1} instructions ({2} bytes of code), {3} "
+          "descriptors, {4} bytes of constants{5}\n",
+          binary->arch, instructions,
+          instructions * rapid::isa::kInstructionBytes, descriptors,
+          binary->constants.size(),
+          binaryBytes
+              ? llvm::formatv("; model.bin {0} bytes", binaryBytes).str()
+              : std::string());
+    }
     if (mapReport && !mapReport->rows.empty())
       llvm::errs() << llvm::formatv(
           "rapidc: mapped {0} layer kernel{5} on {1}: {2:F3} ms predicted per "

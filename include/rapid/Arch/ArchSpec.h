@@ -103,6 +103,11 @@ struct ArchSpec {
 
 /// Parses and validates a JSON description; `source` names it in errors
 /// ("arch.json: core.lx.capacity_bytes: expected a positive integer").
+/// A 64-bit hash (FNV-1a) of every figure of `arch` but its name and
+/// description: model.bin records it, so a program can be checked against
+/// the machine it was compiled for.
+uint64_t fingerprint(const ArchSpec &arch);
+
 llvm::Expected<ArchSpec> parseArchSpec(llvm::StringRef json,
                                        llvm::StringRef source);
 

@@ -194,4 +194,47 @@ def RapidDeepMatrix : Pass<"rapid-deep-matrix", "::mlir::ModuleOp"> {
   ];
 }
 
+def RapidLowerToISA : Pass<"rapid-lower-to-isa", "::mlir::ModuleOp"> {
+  let summary = "Lowers a mapped model to a rapid_isa.program (the code of model.bin)";
+  let description = [{
+    Turns the model's function, its layers mapped by `rapid-deep-matrix`,
+    into one `rapid_isa.program` (docs/backend.md):
+
+    - every layer becomes the code its mapping dictates (lib/Backend):
+      `conv2d` (any window, depthwise, fused bias and relu/clip), `gemm` and
+      `matmul` with constant weights on the PE array; `maxpool`, `avgpool`,
+      `global_avgpool`, same-shape `add`/`sub`/`mul`/`max`, `relu` and `clip`
+      on the SFUs; `reshape` and `flatten` alias their operand;
+    - weights and biases are converted to the mapping's precision and
+      packed into the constants image at compile time;
+    - activations live in external memory, placed by their lifetimes so
+      that dead tensors' bytes are reused; each layer's Lx and L0 buffers
+      are memory-map regions live for its step, which the program's
+      verifier checks against the capacities;
+    - the function's arguments and results become the model's input and
+      output tensors, named as in the ONNX model.
+
+    The function is replaced by the program. An op the backend does not
+    lower yet, a layer without a mapping, or an architecture with more than
+    one core is an error naming the op.
+    ```
+    rapid-opt --rapid-deep-matrix --rapid-lower-to-isa model.mlir
+    ```
+  }];
+  let dependentDialects = ["::rapid::isa::RapidISADialect"];
+  let options = [
+    Option<"arch", "arch", "std::string", /*default=*/"\"rapid-core\"",
+           "Architecture preset name or description file (.json); the one "
+           "the mappings were searched for">
+  ];
+  let statistics = [
+    Statistic<"numLayers", "layers-lowered", "Number of layers lowered">,
+    Statistic<"numInstructions", "instructions", "Number of instructions emitted">,
+    Statistic<"numConstantBytes", "constant-bytes",
+              "Bytes of packed weights and other constants">,
+    Statistic<"numActivationBytes", "activation-bytes",
+              "Bytes of external memory the activations span">
+  ];
+}
+
 #endif // RAPID_TRANSFORMS_PASSES_TD

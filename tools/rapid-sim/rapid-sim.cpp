@@ -1,0 +1,249 @@
+//===- rapid-sim.cpp - Runs a compiled model.bin --------------------------===//
+//
+// Part of the rapid project.
+//
+//===----------------------------------------------------------------------===//
+//
+// rapid-sim loads a model.bin (validating every byte and checking that the
+// architecture it names is the one it was compiled for), places the inputs
+// given as .npy files, executes the program functionally (rapid::sim) and
+// writes each output as a float32 .npy file. Single-core programs for now;
+// the timing model and multi-core execution come with the simulator issue.
+//
+//===----------------------------------------------------------------------===//
+
+#include "rapid/Arch/ArchSpec.h"
+#include "rapid/ISA/ModelBinary.h"
+#include "rapid/Sim/Functional.h"
+#include "rapid/Sim/Npy.h"
+
+#include "llvm/ADT/Statistic.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+#include <map>
+
+using namespace rapid;
+namespace cl = llvm::cl;
+
+namespace {
+cl::OptionCategory category("rapid-sim options");
+cl::opt<std::string> modelPath(cl::Positional, cl::Required,
+                               cl::desc("<model.bin>"), cl::cat(category));
+cl::list<std::string> inputs("input", cl::value_desc("name=file.npy"),
+                             cl::desc("An input tensor, by the name the model "
+                                      "gives it (repeat for each input)"),
+                             cl::cat(category));
+cl::opt<std::string> outputDir("output-dir", cl::value_desc("dir"),
+                               cl::desc("Where to write each output as "
+                                        "<name>.npy (float32)"),
+                               cl::init("."), cl::cat(category));
+cl::opt<std::string> archOverride(
+    "arch", cl::value_desc("name|file.json"),
+    cl::desc("The architecture description, when model.bin's is not a "
+             "preset (its fingerprint must match)"),
+    cl::cat(category));
+cl::opt<int64_t> maxInstructions("max-instructions", cl::value_desc("N"),
+                                 cl::desc("Stop with an error after N "
+                                          "instructions (0: no limit)"),
+                                 cl::init(0), cl::cat(category));
+cl::opt<bool> quiet("q", cl::desc("Do not print the closing summary line"),
+                    cl::cat(category));
+
+int fail(const llvm::Twine &message) {
+  llvm::WithColor::error(llvm::errs(), "rapid-sim") << message << "\n";
+  return 1;
+}
+
+/// `name` with characters outside [A-Za-z0-9._-] replaced by '_'.
+std::string fileName(llvm::StringRef name) {
+  std::string out;
+  for (char c : name)
+    out += llvm::isAlnum(c) || c == '.' || c == '_' || c == '-' ? c : '_';
+  return out.empty() ? "output" : out;
+}
+
+std::string shapeString(const std::vector<uint64_t> &shape) {
+  std::string s;
+  for (uint64_t d : shape)
+    s += (s.empty() ? "" : "x") + std::to_string(d);
+  return s.empty() ? "scalar" : s;
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  // -stats is LLVM's own option (libLLVM registers it); rapid-sim shows it
+  // with its own options and reads it through AreStatisticsEnabled().
+  cl::Option *statsOption = cl::getRegisteredOptions()["stats"];
+  statsOption->addCategory(category);
+  statsOption->setHiddenFlag(cl::NotHidden);
+  statsOption->setDescription("Print the instruction, MAC, DMA and SFU "
+                              "counts of the run");
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "rapid-sim: runs a compiled model.bin\n\n"
+      "  rapid-sim model.bin --input image=x.npy --output-dir out/\n\n"
+      "Inputs are .npy files (float32, float64, float16, int8 or int32, C "
+      "order)\nwhose shape is the input's; they are converted to the "
+      "precision the\nmodel stores the input in. Every output is written "
+      "as float32.\nErrors name the file and the reason; the exit code is "
+      "non-zero on any error.\n");
+  auto start = std::chrono::steady_clock::now();
+
+  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> file =
+      llvm::MemoryBuffer::getFile(modelPath, /*IsText=*/false);
+  if (!file)
+    return fail("cannot read '" + modelPath +
+                "': " + file.getError().message());
+  llvm::StringRef bytes = (*file)->getBuffer();
+  llvm::Expected<isa::ModelBinary> model = isa::readModelBinary(
+      llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(bytes.data()),
+                              bytes.size()),
+      modelPath);
+  if (!model)
+    return fail(llvm::toString(model.takeError()));
+
+  std::string archName = archOverride.empty() ? model->arch : archOverride;
+  llvm::Expected<ArchSpec> arch = loadArchSpec(archName);
+  if (!arch)
+    return fail(modelPath + ": architecture '" + archName +
+                "': " + llvm::toString(arch.takeError()) +
+                " (pass its description with --arch)");
+  if (fingerprint(*arch) != model->archFingerprint)
+    return fail(llvm::formatv(
+        "{0}: compiled for an architecture with fingerprint {1:x16}, but "
+        "'{2}' has {3:x16}; recompile the model or pass the description it "
+        "was compiled for with --arch",
+        modelPath, model->archFingerprint, archName, fingerprint(*arch)));
+  if (model->cores.size() != 1 ||
+      model->chipsX * model->chipsY * model->coresPerChip != 1)
+    return fail(
+        modelPath + ": a program for " +
+        llvm::Twine(model->chipsX * model->chipsY * model->coresPerChip) +
+        " cores; this simulator runs single-core programs so far");
+
+  // External memory: everything the program names.
+  uint64_t extBytes = model->constantsAddress + model->constants.size();
+  for (const isa::MemoryRegion &r : model->memory)
+    if (r.space == MemLevel::Ext)
+      extBytes = std::max(extBytes, r.offset + r.size);
+  auto tensorBytes = [](const isa::TensorDescriptor &t) {
+    uint64_t n = storageBits(Precision(t.dtype)) / 8;
+    for (uint64_t d : t.shape)
+      n *= d;
+    return n;
+  };
+  for (const isa::TensorDescriptor &t : model->tensors)
+    extBytes = std::max(extBytes, t.address + tensorBytes(t));
+  if (extBytes > uint64_t(arch->chip.externalMemory.capacityBytes))
+    return fail(modelPath + ": the program spans " + llvm::Twine(extBytes) +
+                " bytes of external memory; the chip has " +
+                llvm::Twine(arch->chip.externalMemory.capacityBytes));
+  std::vector<uint8_t> ext(extBytes, 0);
+  std::copy(model->constants.begin(), model->constants.end(),
+            ext.begin() + model->constantsAddress);
+
+  // Inputs.
+  std::map<std::string, std::string> given;
+  for (const std::string &binding : inputs) {
+    auto [name, path] = llvm::StringRef(binding).split('=');
+    if (path.empty() || name.empty())
+      return fail("--input '" + binding + "': expected name=file.npy");
+    if (!given.emplace(name.str(), path.str()).second)
+      return fail("--input '" + name + "' given twice");
+  }
+  std::string inputNames;
+  for (const isa::TensorDescriptor &t : model->tensors)
+    if (!t.output)
+      inputNames += (inputNames.empty() ? "" : ", ") + t.name + " (" +
+                    shapeString(t.shape) + " " +
+                    stringify(Precision(t.dtype)).str() + ")";
+  for (const isa::TensorDescriptor &t : model->tensors) {
+    if (t.output)
+      continue;
+    auto it = given.find(t.name);
+    if (it == given.end())
+      return fail("missing input '" + t.name + "' (" + shapeString(t.shape) +
+                  "); pass --input " + t.name + "=FILE.npy");
+    llvm::Expected<sim::NpyArray> a = sim::readNpy(it->second);
+    if (!a)
+      return fail(llvm::toString(a.takeError()));
+    std::vector<uint64_t> shape(a->shape.begin(), a->shape.end());
+    if (shape != t.shape)
+      return fail(it->second + ": shape " + shapeString(shape) +
+                  ", but input '" + t.name + "' has shape " +
+                  shapeString(t.shape));
+    Precision p = Precision(t.dtype);
+    int64_t eb = storageBits(p) / 8;
+    for (size_t i = 0; i < a->data.size(); ++i)
+      sim::storeElement(a->data[i], p, &ext[t.address + i * uint64_t(eb)]);
+    given.erase(it);
+  }
+  if (!given.empty())
+    return fail("--input '" + given.begin()->first +
+                "': the model has no such input; its inputs are " + inputNames);
+
+  sim::CoreMemories mem;
+  mem.ext = &ext;
+  mem.lx.assign(size_t(arch->core.lx.capacityBytes), 0);
+  mem.l0.assign(size_t(arch->core.l0.capacityBytes), 0);
+  sim::RunStats runStats;
+  if (llvm::Error e =
+          sim::runCore(model->cores[0], mem, runStats, maxInstructions))
+    return fail(modelPath + ": " + llvm::toString(std::move(e)));
+
+  // Outputs.
+  if (std::error_code ec = llvm::sys::fs::create_directories(outputDir))
+    return fail("cannot create '" + outputDir + "': " + ec.message());
+  std::vector<std::string> written;
+  for (const isa::TensorDescriptor &t : model->tensors) {
+    if (!t.output)
+      continue;
+    Precision p = Precision(t.dtype);
+    int64_t eb = storageBits(p) / 8;
+    uint64_t n = tensorBytes(t) / uint64_t(eb);
+    std::vector<float> values(n);
+    for (uint64_t i = 0; i < n; ++i)
+      values[i] =
+          float(sim::loadElement(&ext[t.address + i * uint64_t(eb)], p));
+    std::vector<int64_t> shape(t.shape.begin(), t.shape.end());
+    std::vector<uint8_t> npy = sim::encodeNpyFloat32(shape, values);
+    llvm::SmallString<128> path(outputDir);
+    llvm::sys::path::append(path, fileName(t.name) + ".npy");
+    std::error_code ec;
+    llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
+    if (ec)
+      return fail("cannot write '" + path + "': " + ec.message());
+    os.write(reinterpret_cast<const char *>(npy.data()), npy.size());
+    written.push_back(path.str().str());
+  }
+  if (llvm::AreStatisticsEnabled())
+    llvm::outs() << llvm::formatv(
+        "instructions {0}\nmacs {1}\ndma_bytes {2}\nsfu_elements {3}\n",
+        runStats.instructions, runStats.macs, runStats.dmaBytes,
+        runStats.sfuElements);
+  llvm::outs().flush();
+  if (!quiet) {
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
+    std::string files;
+    for (const std::string &w : written)
+      files += (files.empty() ? "" : ", ") + w;
+    llvm::errs() << llvm::formatv("rapid-sim: {0}: {1} instructions, {2} "
+                                  "MACs on 1 core; wrote {3} in {4:F2} s\n",
+                                  modelPath, runStats.instructions,
+                                  runStats.macs, files, seconds);
+  }
+  return 0;
+}
