@@ -6,7 +6,7 @@
 
 #include "rapid/Backend/LayerLowering.h"
 #include "Emitter.h"
-#include "rapid/Numerics/FloatFormat.h"
+#include "rapid/Numerics/Quantize.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -110,6 +110,12 @@ std::string rapid::backend::checkLayer(const MappedLayer &l) {
     if (m.p[d] < 1 || m.p[d] > m.t[d] || m.t[d] > m.b[d] || m.b[d] > m.n[d])
       return at + "the mapping's tiles do not nest (P <= T <= B <= N)";
   }
+  for (Precision p :
+       {m.precision.inp, m.precision.ker, m.precision.acc, l.out.precision})
+    if (p >= Precision::INT8)
+      return at + "integer precision " + stringify(p).str() +
+             " needs quantization scales, which the backend does not "
+             "derive yet; use fp16 or hfp8";
   for (Precision p :
        {m.precision.inp, m.precision.ker, m.precision.acc, l.out.precision})
     if (storageBits(p) % 8)
@@ -259,7 +265,7 @@ Buffers rapid::backend::planBuffers(const MappedLayer &l, uint64_t lxBase,
   take(b.inpB, elements(l, DataStructure::Inp, bp) * bytesOf(m.precision.inp));
   take(b.kerB, elements(l, DataStructure::Ker, bp) * bytesOf(m.precision.ker));
   take(b.outB, elements(l, DataStructure::Outp, bp) * accBytes);
-  take(b.biasB, l.epilogue.bias ? bp[idx(TileDim::Out)] * 4 : 0);
+  take(b.biasB, l.epilogue.bias ? bp[idx(TileDim::Out)] * accBytes : 0);
   take(b.finalB,
        elements(l, DataStructure::Outp, bp) * bytesOf(l.out.precision));
   b.lxEnd = at;
@@ -275,30 +281,10 @@ Buffers rapid::backend::planBuffers(const MappedLayer &l, uint64_t lxBase,
 // Weights
 //===----------------------------------------------------------------------===//
 
-/// Stores `x` in floating-point precision `p` at `out` (little-endian).
+/// Stores `x` in precision `p` at `out` (little-endian), as the hardware
+/// converts.
 static void store(double x, Precision p, uint8_t *out) {
-  uint32_t bits = 0;
-  switch (p) {
-  case Precision::FP32: {
-    float f = float(x);
-    std::memcpy(&bits, &f, 4);
-    break;
-  }
-  case Precision::FP16:
-    bits = numerics::encode(x, numerics::kFP16);
-    break;
-  case Precision::DLFloat16:
-    bits = numerics::encode(x, numerics::kDLFloat16);
-    break;
-  case Precision::HFP8_143:
-    bits = numerics::encode(x, numerics::kHFP8_143);
-    break;
-  case Precision::HFP8_152:
-    bits = numerics::encode(x, numerics::kHFP8_152);
-    break;
-  default:
-    llvm_unreachable("integer kernels are not packed yet");
-  }
+  uint32_t bits = numerics::toStorage(x, p);
   std::memcpy(out, &bits, size_t(bytesOf(p)));
 }
 
@@ -378,10 +364,11 @@ std::vector<uint8_t> rapid::backend::packBias(const MappedLayer &l,
   int64_t out = n[idx(TileDim::Out)], bOut = bt[idx(TileDim::Out)],
           pOut = bp[idx(TileDim::Out)];
   int64_t tiles = ceilDiv(out, bOut);
-  std::vector<uint8_t> bytes(size_t(tiles * pOut * 4), 0);
+  Precision acc = l.mapping.precision.acc;
+  int64_t eb = bytesOf(acc);
+  std::vector<uint8_t> bytes(size_t(tiles * pOut * eb), 0);
   for (int64_t o = 0; o < out; ++o)
-    store(b[size_t(o)], Precision::FP32,
-          &bytes[size_t((o / bOut * pOut + o % bOut) * 4)]);
+    store(b[size_t(o)], acc, &bytes[size_t((o / bOut * pOut + o % bOut) * eb)]);
   return bytes;
 }
 
@@ -519,7 +506,8 @@ llvm::Error rapid::backend::lowerLayer(const MappedLayer &l,
     return {{{kInpExt, b[i] * extInp[i] * inpBytes},
              {kKerExt, kt.tileStride(d) * kt.tileElements * kerBytes},
              {kOutExt, b[i] * extOut[i] * outBytes},
-             {kBiasExt, l.epilogue.bias && d == TileDim::Out ? bp[i] * 4 : 0}}};
+             {kBiasExt,
+              l.epilogue.bias && d == TileDim::Out ? bp[i] * accBytes : 0}}};
   };
   auto stepT = [&](TileDim d) -> Steps {
     unsigned i = idx(d);
@@ -632,9 +620,9 @@ llvm::Error rapid::backend::lowerLayer(const MappedLayer &l,
             e.sfu(isa::SfuOperation::Add, pc.acc, pc.acc, isa::BMode::Broadcast,
                   pixels, kEpA, kEpA, kEpB);
             e.addi(kEpA, pixels * accBytes);
-            e.addi(kEpB, 4);
+            e.addi(kEpB, accBytes);
           });
-          e.addi(kEpB, -outs * 4);
+          e.addi(kEpB, -outs * accBytes);
         });
       } else {
         e.repeat(images, [&] {
@@ -698,7 +686,7 @@ llvm::Error rapid::backend::lowerLayer(const MappedLayer &l,
         Block blk;
         blk.add(bp[idx(TileDim::Out)], 1, 1);
         e.seti(kEpA, int64_t(buf.biasB));
-        dma(isa::DmaPath::ExtToLx, blk, Precision::FP32, kEpA, kBiasExt);
+        dma(isa::DmaPath::ExtToLx, blk, pc.acc, kEpA, kBiasExt);
       }
     }
     if (pos == kTileDims) {

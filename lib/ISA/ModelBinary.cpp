@@ -661,8 +661,17 @@ std::string rapid::isa::printModelAssembly(const ModelBinary &m) {
       }
       os << "\n";
     }
-    for (const Instruction &inst : c.code)
-      os << disassemble(inst) << "\n";
+    // Loop bodies are indented two spaces per level (the assembler ignores
+    // leading space).
+    std::vector<size_t> ends;
+    for (size_t i = 0; i < c.code.size(); ++i) {
+      while (!ends.empty() && ends.back() <= i)
+        ends.pop_back();
+      os << std::string(2 * ends.size(), ' ') << disassemble(c.code[i])
+         << "\n";
+      if (c.code[i].opcode == Opcode::Loop)
+        ends.push_back(i + 1 + size_t(c.code[i].get("body")));
+    }
   }
   return out;
 }

@@ -6,6 +6,9 @@
 
 #include "rapid/Numerics/Quantize.h"
 
+#include <cassert>
+#include <cstring>
+
 #include "llvm/Support/ErrorHandling.h"
 
 #include <algorithm>
@@ -52,4 +55,48 @@ int64_t rapid::numerics::quantize(double x, Precision p, double scale,
     up = std::ldexp(static_cast<double>(random >> 11), -53) < fraction;
   int64_t stored = static_cast<int64_t>(q) + (up ? 1 : 0) + zeroPoint;
   return std::clamp(stored, range.min, range.max);
+}
+
+const FloatFormat *rapid::numerics::floatFormat(Precision p) {
+  switch (p) {
+  case Precision::FP16:
+    return &kFP16;
+  case Precision::DLFloat16:
+    return &kDLFloat16;
+  case Precision::HFP8_143:
+    return &kHFP8_143;
+  case Precision::HFP8_152:
+    return &kHFP8_152;
+  default:
+    return nullptr;
+  }
+}
+
+uint32_t rapid::numerics::toStorage(double x, Precision p) {
+  if (p == Precision::FP32) {
+    float f = float(x);
+    uint32_t bits;
+    std::memcpy(&bits, &f, 4);
+    return bits;
+  }
+  if (p == Precision::INT8)
+    return uint32_t(uint8_t(int8_t(quantize(x, p, 1.0))));
+  const FloatFormat *f = floatFormat(p);
+  assert(f && "a whole-byte storage precision");
+  RoundingMode mode;
+  mode.saturate = f->specials != Specials::IEEE;
+  return encode(x, *f, mode);
+}
+
+double rapid::numerics::fromStorage(uint32_t bits, Precision p) {
+  if (p == Precision::FP32) {
+    float f;
+    std::memcpy(&f, &bits, 4);
+    return f;
+  }
+  if (p == Precision::INT8)
+    return double(int8_t(uint8_t(bits)));
+  const FloatFormat *f = floatFormat(p);
+  assert(f && "a whole-byte storage precision");
+  return decode(bits, *f);
 }

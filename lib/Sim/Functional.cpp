@@ -6,6 +6,7 @@
 
 #include "rapid/Sim/Functional.h"
 #include "rapid/Numerics/FloatFormat.h"
+#include "rapid/Numerics/Quantize.h"
 #include "rapid/Numerics/SfuMath.h"
 
 #include "llvm/Support/FormatVariadic.h"
@@ -19,44 +20,17 @@ using isa::Instruction;
 using isa::Opcode;
 
 static const numerics::FloatFormat *formatOf(Precision p) {
-  switch (p) {
-  case Precision::FP16:
-    return &numerics::kFP16;
-  case Precision::DLFloat16:
-    return &numerics::kDLFloat16;
-  case Precision::HFP8_143:
-    return &numerics::kHFP8_143;
-  case Precision::HFP8_152:
-    return &numerics::kHFP8_152;
-  default:
-    return nullptr;
-  }
+  return numerics::floatFormat(p);
 }
 
 double rapid::sim::loadElement(const uint8_t *bytes, Precision p) {
   uint32_t bits = 0;
   std::memcpy(&bits, bytes, size_t(storageBits(p) / 8));
-  if (p == Precision::FP32) {
-    float f;
-    std::memcpy(&f, &bits, 4);
-    return f;
-  }
-  if (p == Precision::INT8)
-    return double(int8_t(bits));
-  return numerics::decode(bits, *formatOf(p));
+  return numerics::fromStorage(bits, p);
 }
 
 void rapid::sim::storeElement(double x, Precision p, uint8_t *bytes) {
-  uint32_t bits;
-  if (p == Precision::FP32) {
-    float f = float(x);
-    std::memcpy(&bits, &f, 4);
-  } else if (p == Precision::INT8) {
-    double r = std::nearbyint(std::clamp(x, -128.0, 127.0));
-    bits = uint32_t(uint8_t(int8_t(r)));
-  } else {
-    bits = numerics::encode(x, *formatOf(p));
-  }
+  uint32_t bits = numerics::toStorage(x, p);
   std::memcpy(bytes, &bits, size_t(storageBits(p) / 8));
 }
 

@@ -65,7 +65,7 @@ struct Epilogue {
   enum class Act { None, Relu, Clip } act = Act::None;
   /// Clip bounds.
   float lo = 0, hi = 0;
-  /// Whether the layer adds a per-output-channel FP32 bias.
+  /// Whether the layer adds a per-output-channel bias.
   bool bias = false;
 };
 
@@ -107,7 +107,8 @@ TileTuple tileOf(const MappedLayer &layer, llvm::StringRef level);
 /// the kernel precision and laid out as the lowering reads them.
 std::vector<uint8_t> packWeights(const MappedLayer &layer,
                                  llvm::ArrayRef<float> w);
-/// The bias (one per output channel) as FP32, zero-padded to whole B' tiles.
+/// The bias (one per output channel) in the accumulation precision (the
+/// SFUs add it to the accumulators), zero-padded to whole B' tiles.
 std::vector<uint8_t> packBias(const MappedLayer &layer,
                               llvm::ArrayRef<float> b);
 

@@ -40,6 +40,19 @@ inline double dequantize(int64_t stored, double scale, int64_t zeroPoint = 0) {
   return scale * static_cast<double>(stored - zeroPoint);
 }
 
+/// The float format of a floating-point storage precision (nullptr for FP32
+/// and the integer precisions).
+const FloatFormat *floatFormat(Precision p);
+
+/// How the accelerator stores `x` in precision `p` (the bits, in the low
+/// storageBits(p)): FP32 as IEEE single; the small float formats round to
+/// nearest even, those without infinities (HFP8 1-4-3, DLFloat16)
+/// saturating instead of producing NaN; INT8 rounds to nearest even and
+/// saturates. Whole-byte precisions only.
+uint32_t toStorage(double x, Precision p);
+/// The value of stored bits (INT8 as a plain integer).
+double fromStorage(uint32_t bits, Precision p);
+
 } // namespace rapid::numerics
 
 #endif // RAPID_NUMERICS_QUANTIZE_H
