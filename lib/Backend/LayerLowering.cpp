@@ -470,14 +470,23 @@ llvm::Error rapid::backend::lowerLayer(const MappedLayer &l,
   }
 
   Layouts lx = Layouts::of(l, bp), l0 = Layouts::of(l, t);
-  auto [in, ic, ih, iw] = l.inp.shape;
-  auto [on, oc, oh, ow] = l.out.shape;
-  TileTuple extInp = Patch::strides(l, iw, ih, ic);
+  // Element strides per tile dimension in external memory.
+  auto [sN, sC, sH, sW] = l.inp.elementStrides();
+  const Window &win = l.window;
+  TileTuple extInp{};
+  extInp[idx(TileDim::In)] = l.depthwise ? 0 : sC;
+  extInp[idx(TileDim::Out)] = l.depthwise ? sC : 0;
+  extInp[idx(TileDim::Oy)] = win.strideH * sH;
+  extInp[idx(TileDim::Ox)] = win.strideW * sW;
+  extInp[idx(TileDim::Mb)] = sN;
+  extInp[idx(TileDim::Ky)] = win.dilationH * sH;
+  extInp[idx(TileDim::Kx)] = win.dilationW * sW;
+  auto [oN, oC, oH, oW] = l.out.elementStrides();
   TileTuple extOut{};
-  extOut[idx(TileDim::Out)] = oh * ow;
-  extOut[idx(TileDim::Oy)] = ow;
-  extOut[idx(TileDim::Ox)] = 1;
-  extOut[idx(TileDim::Mb)] = oc * oh * ow;
+  extOut[idx(TileDim::Out)] = oC;
+  extOut[idx(TileDim::Oy)] = oH;
+  extOut[idx(TileDim::Ox)] = oW;
+  extOut[idx(TileDim::Mb)] = oN;
   int64_t inpBytes = bytesOf(pc.inp), kerBytes = bytesOf(pc.ker),
           accBytes = bytesOf(pc.acc), outBytes = bytesOf(l.out.precision);
   int64_t outElems = elements(l, DataStructure::Outp, bp);

@@ -268,3 +268,113 @@ llvm::Error rapid::backend::lowerEltwise(const EltwiseLayer &l,
     emitChunk(rest);
   return llvm::Error::success();
 }
+
+void rapid::backend::emitBarrier(int64_t id, isa::CoreProgram &core) {
+  Emitter e(core);
+  // Engines finish before the core reaches the barrier: the chain's token
+  // is taken and given back.
+  e.emit(Opcode::SemWait).set("sem", kChain).set("count", 1);
+  e.emit(Opcode::Barrier)
+      .set("scope", int64_t(isa::Scope::Chip))
+      .set("id", id % 256);
+  e.emit(Opcode::SemSignal).set("sem", kChain).set("count", 1);
+}
+
+llvm::Error rapid::backend::lowerReduce(const ReduceLayer &l,
+                                        const CoreModel &coreModel,
+                                        uint64_t lxBase,
+                                        isa::CoreProgram &core) {
+  auto [n, c, h, w] = l.partials.shape;
+  int64_t plane = h * w;
+  int64_t slotElements = n * c * plane;
+  Precision acc = l.acc, pout = l.out.precision;
+  int64_t ebAcc = bytesOf(acc), ebOut = bytesOf(pout);
+  // Lx per plane: accumulator, incoming partial, output; plus its bias.
+  int64_t perPlane = plane * (2 * ebAcc + ebOut) + ebAcc;
+  int64_t room = coreModel.lxBytes - int64_t(lxBase) - 4 * 64;
+  int64_t block = std::min(
+      {l.planes, room / perPlane, kMaxSfuCount / std::max<int64_t>(plane, 1)});
+  if (l.planes == 0)
+    return llvm::Error::success();
+  if (block < 1)
+    return failure(llvm::formatv("layer '{0}': one {1}x{2} plane of partial "
+                                 "sums does not fit Lx",
+                                 l.name, h, w));
+  uint64_t accB = lxBase;
+  uint64_t inB = align64(accB + uint64_t(block * plane * ebAcc));
+  uint64_t outB = align64(inB + uint64_t(block * plane * ebAcc));
+  uint64_t biasB = align64(outB + uint64_t(block * plane * ebOut));
+
+  Emitter e(core);
+  int64_t first = l.firstPlane * plane;
+  e.seti(kInpExt, int64_t(l.partials.address) +
+                      (l.slots.front() * slotElements + first) * ebAcc);
+  e.seti(kOutExt, int64_t(l.out.address) + first * ebOut);
+  if (l.epilogue.bias)
+    e.seti(kBiasExt, int64_t(l.planeBiasAddress) + l.firstPlane * ebAcc);
+  e.setf(0, 0.0f);
+  if (l.epilogue.act == Epilogue::Act::Clip) {
+    e.setf(1, l.epilogue.lo);
+    e.setf(2, l.epilogue.hi);
+  }
+  auto emitBlock = [&](int64_t planes) {
+    int64_t count = planes * plane;
+    Block b;
+    b.add(count, 1, 1);
+    for (size_t i = 0; i < l.slots.size(); ++i) {
+      e.seti(kEpA, int64_t(i == 0 ? accB : inB));
+      e.dma(isa::DmaPath::ExtToLx, b.descriptor(acc), kEpA, kInpExt);
+      if (i + 1 < l.slots.size())
+        e.addi(kInpExt, (l.slots[i + 1] - l.slots[i]) * slotElements * ebAcc);
+      if (i > 0) {
+        e.seti(kEpA, int64_t(accB));
+        e.seti(kEpB, int64_t(inB));
+        e.sfu(isa::SfuOperation::Add, acc, acc, isa::BMode::Vector, count, kEpA,
+              kEpA, kEpB);
+      }
+    }
+    if (l.slots.size() > 1)
+      e.addi(kInpExt,
+             -(l.slots.back() - l.slots.front()) * slotElements * ebAcc);
+    if (l.epilogue.bias) {
+      Block bb;
+      bb.add(planes, 1, 1);
+      e.seti(kEpA, int64_t(biasB));
+      e.dma(isa::DmaPath::ExtToLx, bb.descriptor(acc), kEpA, kBiasExt);
+      e.seti(kEpA, int64_t(accB));
+      e.seti(kEpB, int64_t(biasB));
+      e.repeat(planes, [&] {
+        e.sfu(isa::SfuOperation::Add, acc, acc, isa::BMode::Broadcast, plane,
+              kEpA, kEpA, kEpB);
+        e.addi(kEpA, plane * ebAcc);
+        e.addi(kEpB, ebAcc);
+      });
+    }
+    e.seti(kEpA, int64_t(accB));
+    if (l.epilogue.act != Epilogue::Act::None) {
+      e.sfu(isa::SfuOperation::Max, acc, acc, isa::BMode::Scalar, count, kEpA,
+            kEpA, l.epilogue.act == Epilogue::Act::Clip ? 1 : 0);
+      if (l.epilogue.act == Epilogue::Act::Clip)
+        e.sfu(isa::SfuOperation::Min, acc, acc, isa::BMode::Scalar, count, kEpA,
+              kEpA, 2);
+    }
+    e.seti(kEpB, int64_t(accB));
+    e.seti(kEpA, int64_t(outB));
+    e.sfu(isa::SfuOperation::Mov, acc, pout, isa::BMode::Vector, count, kEpA,
+          kEpB, kZeroReg);
+    stream(e, isa::DmaPath::LxToExt, count, pout, kOutExt, outB);
+  };
+  int64_t full = l.planes / block, rest = l.planes % block;
+  e.repeat(full, [&] {
+    emitBlock(block);
+    if (full > 1 || rest) {
+      e.addi(kInpExt, block * plane * ebAcc);
+      e.addi(kOutExt, block * plane * ebOut);
+      if (l.epilogue.bias)
+        e.addi(kBiasExt, block * ebAcc);
+    }
+  });
+  if (rest)
+    emitBlock(rest);
+  return llvm::Error::success();
+}

@@ -13,6 +13,8 @@
 
 #include <cmath>
 #include <cstring>
+#include <memory>
+#include <optional>
 
 using namespace rapid;
 using namespace rapid::sim;
@@ -49,7 +51,12 @@ public:
   Core(const isa::CoreProgram &program, CoreMemories &mem, RunStats &stats)
       : program(program), mem(mem), stats(stats) {}
 
-  llvm::Error run(int64_t maxInstructions);
+  /// Runs until the core halts (returns -1) or reaches a barrier (returns
+  /// its id; the core then waits there, and the next call continues after
+  /// it).
+  llvm::Expected<int64_t> run(int64_t maxInstructions);
+  /// The barrier's scope when run() stopped at one.
+  int64_t barrierScope = 0;
 
 private:
   const isa::CoreProgram &program;
@@ -59,6 +66,23 @@ private:
   std::array<float, 16> f{};
   std::array<int64_t, 63> sem{};
   size_t pc = 0;
+  bool checked = false;
+  struct Frame {
+    size_t begin, end;
+    int64_t left;
+  };
+  std::vector<Frame> loops;
+  /// Moves past the instruction at pc (ending loop iterations).
+  void advance() {
+    ++pc;
+    while (!loops.empty() && pc == loops.back().end) {
+      if (--loops.back().left > 0) {
+        pc = loops.back().begin;
+        break;
+      }
+      loops.pop_back();
+    }
+  }
 
   llvm::Error fail(const Instruction &inst, const llvm::Twine &why) const {
     return llvm::createStringError(
@@ -341,16 +365,15 @@ llvm::Error Core::sfu(const Instruction &inst) {
   return llvm::Error::success();
 }
 
-llvm::Error Core::run(int64_t maxInstructions) {
-  if (std::string why = isa::checkProgramStructure(program.code); !why.empty())
-    return llvm::createStringError(
-        llvm::inconvertibleErrorCode(),
-        llvm::formatv("core {0}: {1}", program.core, why).str());
-  struct Frame {
-    size_t begin, end;
-    int64_t left;
-  };
-  std::vector<Frame> loops;
+llvm::Expected<int64_t> Core::run(int64_t maxInstructions) {
+  if (!checked) {
+    if (std::string why = isa::checkProgramStructure(program.code);
+        !why.empty())
+      return llvm::createStringError(
+          llvm::inconvertibleErrorCode(),
+          llvm::formatv("core {0}: {1}", program.core, why).str());
+    checked = true;
+  }
   while (true) {
     const Instruction &inst = program.code[pc];
     if (maxInstructions && stats.instructions >= maxInstructions)
@@ -359,7 +382,7 @@ llvm::Error Core::run(int64_t maxInstructions) {
     ++stats.instructions;
     switch (inst.opcode) {
     case Opcode::Halt:
-      return llvm::Error::success();
+      return -1;
     case Opcode::Nop:
       break;
     case Opcode::Loop:
@@ -376,10 +399,14 @@ llvm::Error Core::run(int64_t maxInstructions) {
       break;
     case Opcode::SemWait:
       if (llvm::Error e = take(inst, inst.get("sem"), inst.get("count")))
-        return e;
+        return std::move(e);
       break;
-    case Opcode::Barrier:
-      break; // one core: every barrier is reached by all
+    case Opcode::Barrier: {
+      int64_t id = inst.get("id");
+      barrierScope = inst.get("scope");
+      advance();
+      return id;
+    }
     case Opcode::SetI:
       a[size_t(inst.get("a"))] = inst.get("imm");
       break;
@@ -395,29 +422,74 @@ llvm::Error Core::run(int64_t maxInstructions) {
     case Opcode::Mac:
     case Opcode::Sfu: {
       if (llvm::Error e = take(inst, inst.get("wait"), 1))
-        return e;
+        return std::move(e);
       llvm::Error e = inst.opcode == Opcode::Dma   ? dma(inst)
                       : inst.opcode == Opcode::Mac ? mac(inst)
                                                    : sfu(inst);
       if (e)
-        return e;
+        return std::move(e);
       give(inst.get("signal"), 1);
       break;
     }
     }
-    ++pc;
-    while (!loops.empty() && pc == loops.back().end) {
-      if (--loops.back().left > 0) {
-        pc = loops.back().begin;
-        break;
-      }
-      loops.pop_back();
-    }
+    advance();
   }
 }
 
 llvm::Error rapid::sim::runCore(const isa::CoreProgram &core, CoreMemories &mem,
                                 RunStats &stats, int64_t maxInstructions) {
-  Core c(core, mem, stats);
-  return c.run(maxInstructions);
+  std::vector<CoreMemories *> mems = {&mem};
+  return runCores(core, mems, stats, maxInstructions);
+}
+
+llvm::Error rapid::sim::runCores(llvm::ArrayRef<isa::CoreProgram> programs,
+                                 llvm::ArrayRef<CoreMemories *> mems,
+                                 RunStats &stats, int64_t maxInstructions) {
+  assert(programs.size() == mems.size() && "one set of memories per core");
+  std::vector<std::unique_ptr<Core>> cores;
+  for (size_t i = 0; i < programs.size(); ++i)
+    cores.push_back(std::make_unique<Core>(programs[i], *mems[i], stats));
+  // Each core runs until a barrier or its halt; a barrier releases once
+  // every core still running waits at it.
+  std::vector<int64_t> at(cores.size(), 0);
+  std::vector<bool> halted(cores.size(), false);
+  size_t running = cores.size();
+  while (running) {
+    for (size_t i = 0; i < cores.size(); ++i) {
+      if (halted[i])
+        continue;
+      llvm::Expected<int64_t> r = cores[i]->run(maxInstructions);
+      if (!r)
+        return r.takeError();
+      at[i] = *r;
+      if (*r < 0) {
+        halted[i] = true;
+        --running;
+      }
+    }
+    std::optional<int64_t> id;
+    for (size_t i = 0; i < cores.size(); ++i) {
+      if (halted[i])
+        continue;
+      if (id && *id != at[i])
+        return llvm::createStringError(
+            llvm::inconvertibleErrorCode(),
+            llvm::formatv("core {0} waits at barrier {1} while core {2} "
+                          "waits at barrier {3}: the cores' programs "
+                          "disagree",
+                          programs[i].core, at[i], programs[0].core, *id)
+                .str());
+      id = at[i];
+    }
+    if (id && running != cores.size())
+      for (size_t i = 0; i < cores.size(); ++i)
+        if (halted[i])
+          return llvm::createStringError(
+              llvm::inconvertibleErrorCode(),
+              llvm::formatv("deadlock: cores wait at barrier {0}, which core "
+                            "{1} never reaches (it halted)",
+                            *id, programs[i].core)
+                  .str());
+  }
+  return llvm::Error::success();
 }

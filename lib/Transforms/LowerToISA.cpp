@@ -18,6 +18,7 @@
 #include "rapid/Dialect/Rapid/ConstantValues.h"
 #include "rapid/Dialect/RapidISA/RapidISADialect.h"
 #include "rapid/Numerics/FloatFormat.h"
+#include "rapid/Numerics/Quantize.h"
 #include "rapid/Target/LayerSummary.h"
 #include "rapid/Target/MappingReport.h"
 #include "rapid/Transforms/Passes.h"
@@ -27,6 +28,7 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <map>
 #include <variant>
 
 namespace rapid {
@@ -50,6 +52,8 @@ struct Tensor {
   std::string name;
   std::array<int64_t, 4> shape{1, 1, 1, 1};
   int64_t first = -1, last = -1;
+  /// Set for buffers not in the activations' precision (partial sums).
+  std::optional<Precision> precision;
 };
 
 /// A copy of tensor `src` into the zero/-inf bordered tensor `dst`.
@@ -61,13 +65,29 @@ struct PadCopy {
   uint64_t fill = kZeroAddress;
 };
 
-/// One lowered step: a layer of some kind, its tensors, an optional pad copy.
+/// One core's part of a step: a layer of some kind over slices of tensors
+/// (byte offsets from the tensors' addresses).
+struct Task {
+  int core = 0;
+  std::variant<MappedLayer, PoolLayer, EltwiseLayer, ReduceLayer> layer;
+  int inp = -1, inp2 = -1, out = -1;
+  uint64_t inpOffset = 0, inp2Offset = 0, outOffset = 0;
+};
+
+/// One lowered step (layer): an optional pad copy (core 0), then phases of
+/// tasks, the cores meeting at a barrier after each.
 struct Step {
   Operation *op;
-  std::variant<MappedLayer, PoolLayer, EltwiseLayer> layer;
-  int inp = -1, inp2 = -1, out = -1;
   std::optional<PadCopy> pad;
+  std::vector<std::vector<Task>> phases;
 };
+
+/// [start, start + extent) of part `k` of `total` divided in `parts`.
+std::pair<int64_t, int64_t> share(int64_t total, int64_t parts, int64_t k) {
+  int64_t size = (total + parts - 1) / parts;
+  int64_t start = std::min(total, k * size);
+  return {start, std::min(size, total - start)};
+}
 
 /// N x C x H x W of a tensor type: rank 4 as is, others as
 /// [leading elements, last dimension, 1, 1].
@@ -194,7 +214,14 @@ struct LowerToISAPass
                            << "' is not lowered yet (relu, clip)";
   }
 
-  /// A conv2d, gemm or matmul as a MappedLayer; `w` is [out][in/g][kh][kw].
+  /// The packed weights and bias of one core's slice, shared by the cores
+  /// that compute with the same slice.
+  std::map<std::array<int64_t, 6>, std::pair<uint64_t, uint64_t>> packed;
+
+  /// A conv2d, gemm or matmul: one MappedLayer task per core, its slice of
+  /// the layer as the op's #rapid.spatial divides it over the chip's cores;
+  /// with the reduction (in, kij) divided, each core leaves partial sums and
+  /// a second phase adds them up. `w` is [out][in/g][kh][kw].
   LogicalResult matrixLayer(Operation *op, Value input, ArrayRef<double> w,
                             ArrayRef<double> bias, Window window,
                             bool depthwise, std::optional<ActivationAttr> a,
@@ -215,24 +242,177 @@ struct LowerToISAPass
     if (failed(epilogueOf(op, a, l.epilogue)))
       return failure();
     l.epilogue.bias = !bias.empty();
-    Step step{op, l};
-    step.inp = *in;
+    Step step{op};
     if (llvm::any_of(pads, [](int64_t p) { return p != 0; }))
       step.pad = padded(*in, input, pads, kZeroAddress);
-    step.out = define(op->getResult(0), l.name);
-    MappedLayer &ml = std::get<MappedLayer>(step.layer);
+    int inp = step.pad ? step.pad->dst : *in;
+    int out = define(op->getResult(0), l.name);
     // The operand's own shape: an aliased tensor (reshape, flatten) keeps
     // its bytes under another shape.
-    ml.inp.shape =
+    l.inp.shape =
         step.pad ? tensors[step.pad->dst].shape : shape4(input.getType());
-    ml.out.shape = tensors[step.out].shape;
-    ml.inp.precision = ml.out.precision = act;
-    if (std::string why = checkLayer(ml); !why.empty())
-      return op->emitError() << "rapid-lower-to-isa: " << why;
-    SmallVector<float> wf(w.begin(), w.end()), bf(bias.begin(), bias.end());
-    ml.kerAddress = addConstant(packWeights(ml, wf));
-    if (!bias.empty())
-      ml.biasAddress = addConstant(packBias(ml, bf));
+    l.out.shape = tensors[out].shape;
+    l.inp.precision = l.out.precision = act;
+
+    DimTuple split{1, 1, 1, 1, 1};
+    if (auto sp =
+            op->getAttrOfType<SpatialAttr>(RapidDialect::kSpatialAttrName))
+      for (unsigned d = 0; d < kNumDims && d < sp.getCoreSplit().size(); ++d)
+        split[d] = sp.getCoreSplit()[d];
+    auto at = [](Dim d) { return unsigned(d); };
+    int64_t ways = 1;
+    for (int64_t x : split)
+      ways *= x;
+    if (ways > spec.chip.cores)
+      return op->emitError()
+             << "rapid-lower-to-isa: layer '" << l.name << "' is divided over "
+             << ways << " cores; the chip has " << spec.chip.cores;
+    int64_t reduction = split[at(Dim::In)] * split[at(Dim::Kij)];
+    auto [N, C, H, W] = l.inp.shape;
+    auto [oN, O, OH, OW] = l.out.shape;
+    int64_t Cg = depthwise ? 1 : C, KH = window.kernelH, KW = window.kernelW;
+    std::array<int64_t, 4> inStrides = l.inp.elementStrides(),
+                           outStrides = l.out.elementStrides();
+    int64_t eb = storageBits(act) / 8,
+            accBytes = storageBits(l.mapping.precision.acc) / 8;
+    int partial = -1;
+    if (reduction > 1) {
+      partial = newTensor(l.name + ".partial", {reduction * oN, O, OH, OW});
+      tensors[partial].first = tensors[partial].last = int64_t(steps.size());
+      tensors[partial].precision = l.mapping.precision.acc;
+    }
+    std::vector<Task> tasks;
+    std::vector<int64_t> slots;
+    for (int64_t c = 0; c < ways; ++c) {
+      // The core's coordinate along each divided dimension.
+      DimTuple k;
+      int64_t rest = c;
+      for (unsigned d = 0; d < kNumDims; ++d) {
+        k[d] = rest % split[d];
+        rest /= split[d];
+      }
+      auto [o0, oe] = share(O, split[at(Dim::Out)], k[at(Dim::Out)]);
+      auto [i0, ie] = share(Cg, split[at(Dim::In)], k[at(Dim::In)]);
+      auto [r0, re] = share(OH, split[at(Dim::Ij)], k[at(Dim::Ij)]);
+      auto [n0, ne] = share(N, split[at(Dim::Mb)], k[at(Dim::Mb)]);
+      auto [y0, ye] = share(KH, split[at(Dim::Kij)], k[at(Dim::Kij)]);
+      if (oe <= 0 || ie <= 0 || re <= 0 || ne <= 0 || ye <= 0)
+        continue; // nothing left for this core
+      int64_t slot = k[at(Dim::In)] * split[at(Dim::Kij)] + k[at(Dim::Kij)];
+      if (reduction > 1 && !llvm::is_contained(slots, slot))
+        slots.push_back(slot);
+      MappedLayer sub = l;
+      if (ways > 1)
+        sub.name = l.name + " (core " + std::to_string(c) + ")";
+      sub.workload.dims = {ie, oe, re * OW, ne, ye * KW};
+      sub.workload.outPerGroup = depthwise ? 1 : oe;
+      Mapping &m = sub.mapping;
+      m.n = sub.workload.dims;
+      for (unsigned d = 0; d < kNumDims; ++d) {
+        m.b[d] = std::min(m.b[d], m.n[d]);
+        m.t[d] = std::min(m.t[d], m.b[d]);
+        m.p[d] = std::min(m.p[d], m.t[d]);
+      }
+      sub.window.kernelH = ye;
+      sub.inp.shape = {
+          ne, depthwise ? oe : ie,
+          (re - 1) * window.strideH + (ye - 1) * window.dilationH + 1, W};
+      sub.inp.strides = inStrides;
+      sub.out.shape = {ne, oe, re, OW};
+      Task t;
+      t.core = int(c);
+      t.inp = inp;
+      t.inpOffset = uint64_t(
+          (n0 * inStrides[0] + (depthwise ? o0 : i0) * inStrides[1] +
+           (r0 * window.strideH + y0 * window.dilationH) * inStrides[2]) *
+          eb);
+      if (reduction > 1) {
+        sub.out.precision = l.mapping.precision.acc;
+        sub.out.strides = outStrides;
+        sub.epilogue = Epilogue{};
+        t.out = partial;
+        t.outOffset = uint64_t((slot * oN * O * OH * OW + n0 * outStrides[0] +
+                                o0 * outStrides[1] + r0 * outStrides[2]) *
+                               accBytes);
+      } else {
+        sub.out.strides = outStrides;
+        t.out = out;
+        t.outOffset = uint64_t(
+            (n0 * outStrides[0] + o0 * outStrides[1] + r0 * outStrides[2]) *
+            eb);
+      }
+      if (std::string why = checkLayer(sub); !why.empty())
+        return op->emitError() << "rapid-lower-to-isa: " << why;
+      // The weights (and bias) of this slice.
+      std::array<int64_t, 6> key{o0, oe, i0, ie, y0, ye};
+      auto it = packed.find(key);
+      if (it == packed.end() || ways == 1) {
+        SmallVector<float> wf, bf;
+        for (int64_t o = o0; o < o0 + oe; ++o)
+          for (int64_t i = i0; i < i0 + ie; ++i)
+            for (int64_t y = y0; y < y0 + ye; ++y)
+              for (int64_t x = 0; x < KW; ++x)
+                wf.push_back(
+                    float(w[size_t(((o * Cg + i) * KH + y) * KW + x)]));
+        uint64_t kerAddress = addConstant(packWeights(sub, wf)),
+                 biasAddress = 0;
+        if (sub.epilogue.bias) {
+          for (int64_t o = o0; o < o0 + oe; ++o)
+            bf.push_back(float(bias[size_t(o)]));
+          biasAddress = addConstant(packBias(sub, bf));
+        }
+        it = packed
+                 .insert_or_assign(key, std::make_pair(kerAddress, biasAddress))
+                 .first;
+      }
+      sub.kerAddress = it->second.first;
+      sub.biasAddress = it->second.second;
+      t.layer = sub;
+      tasks.push_back(std::move(t));
+    }
+    packed.clear();
+    step.phases.push_back(std::move(tasks));
+    if (reduction > 1) {
+      // Every core sums a share of the output planes over the slots.
+      std::vector<Task> sums;
+      uint64_t planeBias = 0;
+      if (l.epilogue.bias) {
+        std::vector<uint8_t> bytes;
+        for (int64_t n = 0; n < oN; ++n)
+          for (int64_t o = 0; o < O; ++o) {
+            uint32_t bits =
+                numerics::toStorage(bias[size_t(o)], l.mapping.precision.acc);
+            for (int64_t byte = 0; byte < accBytes; ++byte)
+              bytes.push_back(uint8_t(bits >> (8 * byte)));
+          }
+        planeBias = addConstant(bytes);
+      }
+      for (int64_t c = 0; c < spec.chip.cores; ++c) {
+        auto [p0, pe] = share(oN * O, spec.chip.cores, c);
+        if (pe <= 0)
+          continue;
+        ReduceLayer r;
+        r.name = l.name + " (sum, core " + std::to_string(c) + ")";
+        r.partials.shape = {oN, O, OH, OW};
+        r.partials.precision = l.mapping.precision.acc;
+        r.out.shape = {oN, O, OH, OW};
+        r.out.precision = act;
+        r.slots = slots;
+        llvm::sort(r.slots);
+        r.firstPlane = p0;
+        r.planes = pe;
+        r.acc = l.mapping.precision.acc;
+        r.epilogue = l.epilogue;
+        r.planeBiasAddress = planeBias;
+        Task t;
+        t.core = int(c);
+        t.inp = partial;
+        t.out = out;
+        t.layer = r;
+        sums.push_back(std::move(t));
+      }
+      step.phases.push_back(std::move(sums));
+    }
     steps.push_back(std::move(step));
     return success();
   }
@@ -363,16 +543,39 @@ struct LowerToISAPass
     } else {
       l.kind = PoolLayer::Kind::GlobalAvg;
     }
-    Step step{op, l};
-    step.inp = *in;
+    Step step{op};
     if (llvm::any_of(pads, [](int64_t p) { return p != 0; }))
       step.pad = padded(*in, op->getOperand(0), pads, fill);
-    step.out = define(op->getResult(0), l.name);
-    PoolLayer &pl = std::get<PoolLayer>(step.layer);
-    pl.inp.shape = step.pad ? tensors[step.pad->dst].shape
-                            : shape4(op->getOperand(0).getType());
-    pl.out.shape = tensors[step.out].shape;
-    pl.inp.precision = pl.out.precision = act;
+    int inp = step.pad ? step.pad->dst : *in;
+    int out = define(op->getResult(0), l.name);
+    l.inp.shape = step.pad ? tensors[step.pad->dst].shape
+                           : shape4(op->getOperand(0).getType());
+    l.out.shape = tensors[out].shape;
+    l.inp.precision = l.out.precision = act;
+    // The cores share the planes.
+    auto [n, c, h, w] = l.inp.shape;
+    int64_t oh = l.out.shape[2], ow = l.out.shape[3];
+    int64_t eb = storageBits(act) / 8;
+    std::vector<Task> tasks;
+    for (int64_t k = 0; k < spec.chip.cores; ++k) {
+      auto [p0, pe] = share(n * c, spec.chip.cores, k);
+      if (pe <= 0)
+        continue;
+      PoolLayer sub = l;
+      if (spec.chip.cores > 1)
+        sub.name = l.name + " (core " + std::to_string(k) + ")";
+      sub.inp.shape = {1, pe, h, w};
+      sub.out.shape = {1, pe, oh, ow};
+      Task t;
+      t.core = int(k);
+      t.layer = sub;
+      t.inp = inp;
+      t.inpOffset = uint64_t(p0 * h * w * eb);
+      t.out = out;
+      t.outOffset = uint64_t(p0 * oh * ow * eb);
+      tasks.push_back(std::move(t));
+    }
+    step.phases.push_back(std::move(tasks));
     steps.push_back(std::move(step));
     return success();
   }
@@ -402,12 +605,28 @@ struct LowerToISAPass
       l.lo = clip.getMin().convertToFloat();
       l.hi = clip.getMax().convertToFloat();
     }
-    l.elements = elementsOf(shape4(op->getOperand(0).getType()));
+    int64_t total = elementsOf(shape4(op->getOperand(0).getType()));
     l.a.precision = l.b.precision = l.out.precision = act;
-    Step step{op, l};
-    step.inp = *a;
-    step.inp2 = *b;
-    step.out = define(op->getResult(0), l.name);
+    int out = define(op->getResult(0), l.name);
+    int64_t eb = storageBits(act) / 8;
+    Step step{op};
+    std::vector<Task> tasks;
+    for (int64_t k = 0; k < spec.chip.cores; ++k) {
+      auto [e0, ee] = share(total, spec.chip.cores, k);
+      if (ee <= 0)
+        continue;
+      EltwiseLayer sub = l;
+      sub.elements = ee;
+      Task t;
+      t.core = int(k);
+      t.layer = sub;
+      t.inp = *a;
+      t.inp2 = *b;
+      t.out = out;
+      t.inpOffset = t.inp2Offset = t.outOffset = uint64_t(e0 * eb);
+      tasks.push_back(std::move(t));
+    }
+    step.phases.push_back(std::move(tasks));
     steps.push_back(std::move(step));
     return success();
   }
@@ -422,10 +641,10 @@ struct LowerToISAPass
     if (!loaded)
       return fail(llvm::toString(loaded.takeError()));
     spec = *loaded;
-    if (spec.numCores() != 1)
+    if (spec.numChips() != 1)
       return fail("the architecture '" + spec.name + "' has " +
-                  Twine(spec.numCores()) +
-                  " cores; programs are lowered for one core so far");
+                  Twine(spec.numChips()) +
+                  " chips; programs are lowered for one chip so far");
     core = CoreModel::fromArch(spec);
     SmallVector<func::FuncOp> funcs;
     for (auto f : module.getOps<func::FuncOp>())
@@ -493,7 +712,8 @@ struct LowerToISAPass
     for (const Tensor &t : tensors)
       allocs.push_back(
           {t.name,
-           uint64_t(elementsOf(t.shape)) * uint64_t(storageBits(act) / 8),
+           uint64_t(elementsOf(t.shape)) *
+               uint64_t(storageBits(t.precision.value_or(act)) / 8),
            std::max<int64_t>(t.first, 0), std::max(t.last, t.first)});
     uint64_t arena = align64(constants.size());
     uint64_t span = planMemory(allocs, 64);
@@ -508,7 +728,7 @@ struct LowerToISAPass
     rapid::isa::ModelBinary m;
     m.arch = spec.name;
     m.archFingerprint = fingerprint(spec);
-    m.coresPerChip = 1;
+    m.coresPerChip = uint32_t(spec.chip.cores);
     m.constants = constants;
     m.constantsAddress = 0;
     m.memory.push_back(
@@ -529,69 +749,100 @@ struct LowerToISAPass
                             allocs[i].size, uint32_t(allocs[i].first),
                             uint32_t(allocs[i].last)});
     }
-    rapid::isa::CoreProgram program;
-    beginProgram(program);
+    int64_t cores = spec.chip.cores;
+    std::vector<rapid::isa::CoreProgram> programs(static_cast<size_t>(cores));
+    for (int64_t c = 0; c < cores; ++c) {
+      programs[size_t(c)].core = uint32_t(c);
+      beginProgram(programs[size_t(c)]);
+    }
+    int64_t barriers = 0;
+    auto barrier = [&] {
+      if (cores > 1) {
+        for (rapid::isa::CoreProgram &p : programs)
+          emitBarrier(barriers, p);
+        ++barriers;
+      }
+    };
     for (size_t s = 0; s < steps.size(); ++s) {
       Step &step = steps[s];
       // Addresses; the shapes were set from the ops' types.
-      auto ext = [&](int t, ExtTensor &e) {
-        e.address = address(t);
-        e.precision = act;
+      auto ext = [&](int t, uint64_t offset, ExtTensor &e) {
+        e.address = address(t) + offset;
       };
       if (step.pad) {
         ExtTensor src, dst;
-        ext(step.pad->src, src);
-        ext(step.pad->dst, dst);
+        ext(step.pad->src, 0, src);
+        ext(step.pad->dst, 0, dst);
+        src.precision = dst.precision = act;
         src.shape = step.pad->srcShape;
         dst.shape = tensors[step.pad->dst].shape;
         emitPadCopy(src, dst, step.pad->top, step.pad->left, step.pad->fill,
-                    program);
+                    programs[0]);
+        barrier();
       }
-      int inp = step.pad ? step.pad->dst : step.inp;
-      llvm::Error err = llvm::Error::success();
-      if (auto *l = std::get_if<MappedLayer>(&step.layer)) {
-        ext(inp, l->inp);
-        ext(step.out, l->out);
-        err = lowerLayer(*l, core, kZeroAddress, 0, 0, program);
-        Buffers b = planBuffers(*l, 0, 0);
-        auto region = [&](const char *what, MemLevel level, uint64_t from,
-                          uint64_t to) {
-          if (to > from)
-            m.memory.push_back(
-                {unique(l->name + "." + stringify(level).str() + "." + what),
-                 level, from, to - from, uint32_t(s), uint32_t(s)});
-        };
-        region("inp", MemLevel::Lx, b.inpB, b.kerB);
-        region("ker", MemLevel::Lx, b.kerB, b.outB);
-        region("acc", MemLevel::Lx, b.outB, b.biasB);
-        region("bias", MemLevel::Lx, b.biasB, b.finalB);
-        region("out", MemLevel::Lx, b.finalB, b.lxEnd);
-        region("inp", MemLevel::L0, b.inpT, b.kerT);
-        region("ker", MemLevel::L0, b.kerT, b.outT);
-        region("acc", MemLevel::L0, b.outT, b.l0End);
-      } else if (auto *p = std::get_if<PoolLayer>(&step.layer)) {
-        ext(inp, p->inp);
-        ext(step.out, p->out);
-        err = lowerPool(*p, core, 0, program);
-      } else if (auto *e = std::get_if<EltwiseLayer>(&step.layer)) {
-        ext(inp, e->a);
-        if (step.inp2 >= 0)
-          ext(step.inp2, e->b);
-        ext(step.out, e->out);
-        err = lowerEltwise(*e, core, 0, program);
-      }
-      if (err) {
-        step.op->emitError()
-            << "rapid-lower-to-isa: " << llvm::toString(std::move(err));
-        return signalPassFailure();
+      bool listed = false;
+      for (std::vector<Task> &phase : step.phases) {
+        for (Task &t : phase) {
+          rapid::isa::CoreProgram &program = programs[size_t(t.core)];
+          llvm::Error err = llvm::Error::success();
+          if (auto *l = std::get_if<MappedLayer>(&t.layer)) {
+            ext(t.inp, t.inpOffset, l->inp);
+            ext(t.out, t.outOffset, l->out);
+            err = lowerLayer(*l, core, kZeroAddress, 0, 0, program);
+            // The Lx and L0 buffers of the step (the first core's: the
+            // others' are no larger in the dimensions that are split).
+            if (!listed) {
+              listed = true;
+              Buffers b = planBuffers(*l, 0, 0);
+              std::string name = nameOf(step.op);
+              auto region = [&](const char *what, MemLevel level, uint64_t from,
+                                uint64_t to) {
+                if (to > from)
+                  m.memory.push_back(
+                      {unique(name + "." + stringify(level).str() + "." + what),
+                       level, from, to - from, uint32_t(s), uint32_t(s)});
+              };
+              region("inp", MemLevel::Lx, b.inpB, b.kerB);
+              region("ker", MemLevel::Lx, b.kerB, b.outB);
+              region("acc", MemLevel::Lx, b.outB, b.biasB);
+              region("bias", MemLevel::Lx, b.biasB, b.finalB);
+              region("out", MemLevel::Lx, b.finalB, b.lxEnd);
+              region("inp", MemLevel::L0, b.inpT, b.kerT);
+              region("ker", MemLevel::L0, b.kerT, b.outT);
+              region("acc", MemLevel::L0, b.outT, b.l0End);
+            }
+          } else if (auto *p = std::get_if<PoolLayer>(&t.layer)) {
+            ext(t.inp, t.inpOffset, p->inp);
+            ext(t.out, t.outOffset, p->out);
+            err = lowerPool(*p, core, 0, program);
+          } else if (auto *e = std::get_if<EltwiseLayer>(&t.layer)) {
+            ext(t.inp, t.inpOffset, e->a);
+            if (t.inp2 >= 0)
+              ext(t.inp2, t.inp2Offset, e->b);
+            ext(t.out, t.outOffset, e->out);
+            err = lowerEltwise(*e, core, 0, program);
+          } else if (auto *r = std::get_if<ReduceLayer>(&t.layer)) {
+            ext(t.inp, 0, r->partials);
+            ext(t.out, 0, r->out);
+            err = lowerReduce(*r, core, 0, program);
+          }
+          if (err) {
+            step.op->emitError()
+                << "rapid-lower-to-isa: " << llvm::toString(std::move(err));
+            return signalPassFailure();
+          }
+        }
+        barrier();
       }
       ++numLayers;
     }
-    endProgram(program);
-    numInstructions += program.code.size();
+    for (rapid::isa::CoreProgram &p : programs) {
+      endProgram(p);
+      numInstructions += p.code.size();
+      m.cores.push_back(std::move(p));
+    }
     numConstantBytes += constants.size();
     numActivationBytes += span;
-    m.cores.push_back(std::move(program));
 
     // The model's inputs and outputs, as the ONNX model names them.
     auto describe = [&](int t, Type type, std::string name, bool output) {

@@ -1,8 +1,8 @@
 // What rapid-lower-to-isa does not lower says so at the op, naming it.
 // RUN: rapid-opt %s -split-input-file -verify-diagnostics --rapid-lower-to-isa
-// RUN: not rapid-opt %s -split-input-file --rapid-lower-to-isa=arch=deeptools-chip 2>&1 | FileCheck %s --check-prefix=CORES
+// RUN: not rapid-opt %s -split-input-file --rapid-lower-to-isa=arch=deeptools-64chip 2>&1 | FileCheck %s --check-prefix=CHIPS
 
-// CORES: error: rapid-lower-to-isa: the architecture 'deeptools-chip' has 32 cores; programs are lowered for one core so far
+// CHIPS: error: rapid-lower-to-isa: the architecture 'deeptools-64chip' has 64 chips; programs are lowered for one chip so far
 
 func.func @softmax(%x: tensor<1x10xf32>) -> tensor<1x10xf32> {
   // expected-error @+1 {{rapid-lower-to-isa: 'rapid.softmax' is not lowered to the ISA yet (layer 'softmax_0')}}

@@ -14,8 +14,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "rapid/Backend/LayerLowering.h"
-#include "rapid/Backend/MemoryPlan.h"
 #include "rapid/Arch/ArchSpec.h"
+#include "rapid/Backend/MemoryPlan.h"
 #include "rapid/Backend/VectorLowering.h"
 #include "rapid/Numerics/FloatFormat.h"
 #include "rapid/Search/DeepMatrix.h"
@@ -510,4 +510,68 @@ TEST_CASE("memory plans never overlap live buffers and reuse dead ones",
         "'c1' and 'c0' share bytes while both are live");
   CHECK(checkMemoryPlan(chain, 1000) ==
         "'c0' [0, 1024) exceeds the capacity of 1000 bytes");
+}
+
+TEST_CASE("cores meet at barriers; disagreeing programs are errors", "[sim]") {
+  auto program = [](uint32_t core, llvm::StringRef text) {
+    llvm::Expected<std::vector<isa::Instruction>> code =
+        isa::assembleProgram(text, "p.s");
+    REQUIRE(bool(code));
+    isa::CoreProgram p;
+    p.core = core;
+    p.code = *code;
+    return p;
+  };
+  std::vector<uint8_t> ext(64, 0);
+  std::vector<sim::CoreMemories> mems(2);
+  std::vector<sim::CoreMemories *> ptrs;
+  for (sim::CoreMemories &m : mems) {
+    m.ext = &ext;
+    m.lx.assign(64, 0);
+    m.l0.assign(64, 0);
+    ptrs.push_back(&m);
+  }
+  // Core 1 copies a word core 0 wrote, after the barrier.
+  isa::DmaDescriptor word;
+  word.elementBits = 32;
+  word.dims.push_back({1, 4, 4});
+  std::vector<isa::CoreProgram> ok = {
+      program(0, "seti a=a1, imm=0\nsetf f=f0, bits=1065353216\n"
+                 "sfu op=max, in_prec=fp32, out_prec=fp32, b_mode=scalar, "
+                 "count=1, dst=a1, dst_off=0, a=a1, a_off=0, b=a0, b_off=0, "
+                 "wait=none, signal=none\n"
+                 "dma path=lx_to_ext, peer=self, desc=0, dst=a1, dst_off=8, "
+                 "src=a1, src_off=0, wait=none, signal=none\n"
+                 "barrier scope=chip, id=0\nhalt"),
+      program(1, "barrier scope=chip, id=0\nseti a=a1, imm=0\n"
+                 "dma path=ext_to_ext, peer=self, desc=0, dst=a1, "
+                 "dst_off=16, src=a1, src_off=8, wait=none, signal=none\n"
+                 "halt")};
+  for (isa::CoreProgram &p : ok)
+    p.dma.push_back(word);
+  sim::RunStats stats;
+  // Core 1 runs first up to its barrier, then core 0 up to its; both go on.
+  llvm::Error e = sim::runCores(ok, ptrs, stats);
+  REQUIRE_FALSE(bool(e));
+  // 1.0f (0x3f800000) went Lx -> ext[8] on core 0, then ext[8] -> ext[16]
+  // on core 1.
+  CHECK(ext[16] == 0x00);
+  CHECK(ext[18] == 0x80);
+  CHECK(ext[19] == 0x3f);
+
+  std::vector<isa::CoreProgram> mismatch = {
+      program(0, "barrier scope=chip, id=0\nhalt"),
+      program(1, "barrier scope=chip, id=1\nhalt")};
+  e = sim::runCores(mismatch, ptrs, stats);
+  REQUIRE(bool(e));
+  CHECK(llvm::toString(std::move(e)) ==
+        "core 1 waits at barrier 1 while core 0 waits at barrier 0: the "
+        "cores' programs disagree");
+  std::vector<isa::CoreProgram> deadlock = {
+      program(0, "barrier scope=chip, id=3\nhalt"), program(1, "halt")};
+  e = sim::runCores(deadlock, ptrs, stats);
+  REQUIRE(bool(e));
+  CHECK(llvm::toString(std::move(e)) ==
+        "deadlock: cores wait at barrier 3, which core 1 never reaches (it "
+        "halted)");
 }

@@ -7,8 +7,9 @@
 // rapid-sim loads a model.bin (validating every byte and checking that the
 // architecture it names is the one it was compiled for), places the inputs
 // given as .npy files, executes the program functionally (rapid::sim) and
-// writes each output as a float32 .npy file. Single-core programs for now;
-// the timing model and multi-core execution come with the simulator issue.
+// writes each output as a float32 .npy file. The cores of one chip run
+// functionally (sharing external memory, meeting at barriers); the timing
+// model and multi-chip execution come with the simulator issue.
 //
 //===----------------------------------------------------------------------===//
 
@@ -125,12 +126,10 @@ int main(int argc, char **argv) {
         "'{2}' has {3:x16}; recompile the model or pass the description it "
         "was compiled for with --arch",
         modelPath, model->archFingerprint, archName, fingerprint(*arch)));
-  if (model->cores.size() != 1 ||
-      model->chipsX * model->chipsY * model->coresPerChip != 1)
-    return fail(
-        modelPath + ": a program for " +
-        llvm::Twine(model->chipsX * model->chipsY * model->coresPerChip) +
-        " cores; this simulator runs single-core programs so far");
+  if (model->chipsX * model->chipsY != 1)
+    return fail(modelPath + ": a program for " +
+                llvm::Twine(model->chipsX * model->chipsY) +
+                " chips; this simulator runs the cores of one chip so far");
 
   // External memory: everything the program names.
   uint64_t extBytes = model->constantsAddress + model->constants.size();
@@ -193,13 +192,17 @@ int main(int argc, char **argv) {
     return fail("--input '" + given.begin()->first +
                 "': the model has no such input; its inputs are " + inputNames);
 
-  sim::CoreMemories mem;
-  mem.ext = &ext;
-  mem.lx.assign(size_t(arch->core.lx.capacityBytes), 0);
-  mem.l0.assign(size_t(arch->core.l0.capacityBytes), 0);
+  std::vector<sim::CoreMemories> mems(model->cores.size());
+  std::vector<sim::CoreMemories *> memPtrs;
+  for (sim::CoreMemories &mem : mems) {
+    mem.ext = &ext;
+    mem.lx.assign(size_t(arch->core.lx.capacityBytes), 0);
+    mem.l0.assign(size_t(arch->core.l0.capacityBytes), 0);
+    memPtrs.push_back(&mem);
+  }
   sim::RunStats runStats;
   if (llvm::Error e =
-          sim::runCore(model->cores[0], mem, runStats, maxInstructions))
+          sim::runCores(model->cores, memPtrs, runStats, maxInstructions))
     return fail(modelPath + ": " + llvm::toString(std::move(e)));
 
   // Outputs.
@@ -240,10 +243,11 @@ int main(int argc, char **argv) {
     std::string files;
     for (const std::string &w : written)
       files += (files.empty() ? "" : ", ") + w;
-    llvm::errs() << llvm::formatv("rapid-sim: {0}: {1} instructions, {2} "
-                                  "MACs on 1 core; wrote {3} in {4:F2} s\n",
-                                  modelPath, runStats.instructions,
-                                  runStats.macs, files, seconds);
+    llvm::errs() << llvm::formatv(
+        "rapid-sim: {0}: {1} instructions, {2} MACs on {3} core{4}; wrote {5} "
+        "in {6:F2} s\n",
+        modelPath, runStats.instructions, runStats.macs, model->cores.size(),
+        model->cores.size() == 1 ? "" : "s", files, seconds);
   }
   return 0;
 }

@@ -44,6 +44,7 @@
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/Support/Error.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,11 +54,19 @@ using TileDim = isa::TileDim;
 constexpr unsigned kTileDims = isa::kTileDims;
 using TileTuple = std::array<int64_t, kTileDims>;
 
-/// A tensor in external memory as N x C x H x W (row-major, contiguous).
+/// A tensor in external memory as N x C x H x W: row-major and contiguous
+/// unless `strides` (elements per step of N, C, H, W) says otherwise, as
+/// for the slice of a larger tensor one core reads or writes.
 struct ExtTensor {
   uint64_t address = 0;
   Precision precision = Precision::FP16;
   std::array<int64_t, 4> shape{1, 1, 1, 1};
+  std::optional<std::array<int64_t, 4>> strides;
+  std::array<int64_t, 4> elementStrides() const {
+    if (strides)
+      return *strides;
+    return {shape[1] * shape[2] * shape[3], shape[2] * shape[3], shape[3], 1};
+  }
 };
 
 /// What a layer's epilogue applies after the bias.

@@ -54,6 +54,28 @@ struct EltwiseLayer {
 llvm::Error lowerEltwise(const EltwiseLayer &layer, const CoreModel &coreModel,
                          uint64_t lxBase, isa::CoreProgram &core);
 
+/// The end of a layer whose reduction (in, kij) was divided among cores:
+/// each core left its partial sums (accumulation precision) in one slot of
+/// `partials`, R slots of N x C x H x W one after another; this sums the
+/// slots for planes [firstPlane, firstPlane + planes) of the N x C planes,
+/// adds the per-plane bias (`planeBias`: one value per plane, in the
+/// accumulation precision), applies the activation and converts to the
+/// output's precision.
+struct ReduceLayer {
+  std::string name;
+  ExtTensor partials, out;
+  std::vector<int64_t> slots;
+  int64_t firstPlane = 0, planes = 0;
+  Precision acc = Precision::FP32;
+  Epilogue epilogue;
+  uint64_t planeBiasAddress = 0;
+};
+llvm::Error lowerReduce(const ReduceLayer &layer, const CoreModel &coreModel,
+                        uint64_t lxBase, isa::CoreProgram &core);
+
+/// A barrier of every core of the chip (`id` modulo 256).
+void emitBarrier(int64_t id, isa::CoreProgram &core);
+
 } // namespace rapid::backend
 
 #endif // RAPID_BACKEND_VECTORLOWERING_H

@@ -47,10 +47,19 @@ struct RunStats {
 };
 
 /// Runs `core` to its `halt`. Fails on an out-of-bounds access, a deadlock,
-/// or an instruction this single-core executor cannot run (ring, link and
-/// barrier traffic). `maxInstructions` bounds the run (0: unbounded).
+/// or an instruction this executor cannot run (ring and link transfers).
+/// `maxInstructions` bounds the run (0: unbounded).
 llvm::Error runCore(const isa::CoreProgram &core, CoreMemories &mem,
                     RunStats &stats, int64_t maxInstructions = 0);
+
+/// Runs the programs of several cores sharing `mems[i]->ext` (each core
+/// its own Lx and L0): every core runs until it reaches a barrier or halts,
+/// in core order; a barrier releases once every core still running waits at
+/// the same barrier. Cores waiting at different barriers, or at a barrier
+/// a halted core never reached, are an error.
+llvm::Error runCores(llvm::ArrayRef<isa::CoreProgram> programs,
+                     llvm::ArrayRef<CoreMemories *> mems, RunStats &stats,
+                     int64_t maxInstructions = 0);
 
 /// Reads element `i` of precision `p` at `bytes` (whole-byte precisions).
 double loadElement(const uint8_t *bytes, Precision p);
