@@ -245,6 +245,10 @@ llvm::Error rapid::backend::lowerEltwise(const EltwiseLayer &l,
       e.sfu(isa::SfuOperation::Max, pin, pout, isa::BMode::Scalar, count, kEpA,
             kEpB, 0);
       break;
+    case EltwiseLayer::Kind::Convert:
+      e.sfu(isa::SfuOperation::Mov, pin, pout, isa::BMode::Vector, count, kEpA,
+            kEpB, kZeroReg);
+      break;
     case EltwiseLayer::Kind::Clip:
       e.sfu(isa::SfuOperation::Max, pin, pout, isa::BMode::Scalar, count, kEpA,
             kEpB, 1);
@@ -376,5 +380,112 @@ llvm::Error rapid::backend::lowerReduce(const ReduceLayer &l,
   });
   if (rest)
     emitBlock(rest);
+  return llvm::Error::success();
+}
+
+llvm::Error rapid::backend::lowerCopy(const CopyLayer &l,
+                                      isa::CoreProgram &core) {
+  Block b;
+  for (const CopyLayer::Dim &d : l.dims) {
+    if (d.count > int64_t(UINT32_MAX))
+      return failure("layer '" + l.name + "': a dimension of " +
+                     llvm::Twine(d.count) +
+                     " elements is too long for one "
+                     "transfer");
+    b.add(d.count, d.srcStride, d.dstStride);
+  }
+  isa::DmaDescriptor desc = b.descriptor(l.src.precision);
+  if (desc.dims.size() > isa::kMaxDmaRank)
+    return failure("layer '" + l.name +
+                   "': the copy needs more than 4 strided dimensions");
+  Emitter e(core);
+  e.seti(kEpA, int64_t(l.dst.address));
+  e.seti(kEpB, int64_t(l.src.address));
+  e.dma(isa::DmaPath::ExtToExt, desc, kEpA, kEpB);
+  return llvm::Error::success();
+}
+
+llvm::Error rapid::backend::lowerLstmCell(const LstmCellLayer &l,
+                                          const CoreModel &coreModel,
+                                          uint64_t lxBase,
+                                          isa::CoreProgram &core) {
+  const Precision f32 = Precision::FP32;
+  int64_t B = l.batch, H = l.units, ebH = bytesOf(l.hidden.precision);
+  if (4 * H > kMaxSfuCount)
+    return failure("layer '" + l.name + "': hidden size too large");
+  uint64_t gB = lxBase;
+  uint64_t rB = align64(gB + uint64_t(B * 4 * H * 4));
+  uint64_t cB = align64(rB + uint64_t(B * 4 * H * 4));
+  uint64_t tB = align64(cB + uint64_t(B * H * 4));
+  uint64_t hB = align64(tB + uint64_t(H * 4));
+  uint64_t end = align64(hB + uint64_t(B * H * ebH));
+  if (end > uint64_t(coreModel.lxBytes))
+    return failure(llvm::formatv("layer '{0}': the cell's buffers need {1} "
+                                 "bytes of Lx; the core has {2}",
+                                 l.name, end - lxBase, coreModel.lxBytes));
+  Emitter e(core);
+  auto load = [&](const ExtTensor &t, uint64_t lx, int64_t n) {
+    e.seti(kInpExt, int64_t(t.address));
+    stream(e, isa::DmaPath::ExtToLx, n, t.precision, kInpExt, lx);
+  };
+  load(l.xproj, gB, B * 4 * H);
+  load(l.hproj, rB, B * 4 * H);
+  load(l.cell, cB, B * H);
+  e.seti(kEpA, int64_t(gB));
+  e.seti(kEpB, int64_t(rB));
+  e.sfu(isa::SfuOperation::Add, f32, f32, isa::BMode::Vector, B * 4 * H, kEpA,
+        kEpA, kEpB);
+  e.setf(1, 1.0f);
+  e.setf(2, 2.0f);
+  e.setf(3, -1.0f);
+  // sigmoid of n FP32 elements at register `reg`, in place.
+  auto sigmoid = [&](int64_t reg, int64_t n) {
+    e.sfu(isa::SfuOperation::Neg, f32, f32, isa::BMode::Vector, n, reg, reg,
+          kZeroReg);
+    e.sfu(isa::SfuOperation::Exp, f32, f32, isa::BMode::Vector, n, reg, reg,
+          kZeroReg);
+    e.sfu(isa::SfuOperation::Add, f32, f32, isa::BMode::Scalar, n, reg, reg, 1);
+    e.sfu(isa::SfuOperation::Recip, f32, f32, isa::BMode::Vector, n, reg, reg,
+          kZeroReg);
+  };
+  // tanh(x) = 2 sigmoid(2x) - 1, from `src` into `dst`.
+  auto tanh = [&](int64_t dst, int64_t src, int64_t n) {
+    e.sfu(isa::SfuOperation::Mul, f32, f32, isa::BMode::Scalar, n, dst, src, 2);
+    sigmoid(dst, n);
+    e.sfu(isa::SfuOperation::Mul, f32, f32, isa::BMode::Scalar, n, dst, dst, 2);
+    e.sfu(isa::SfuOperation::Add, f32, f32, isa::BMode::Scalar, n, dst, dst, 3);
+  };
+  // Registers: a5 the row's gates, a6 its cell, a7 its hidden output, a8
+  // and a9 slices, a14 the scratch vector.
+  e.seti(kInpLx, int64_t(gB));
+  e.seti(kKerLx, int64_t(cB));
+  e.seti(kOutLx, int64_t(hB));
+  e.seti(kEpC, int64_t(tB));
+  e.repeat(B, [&] {
+    // i, o, f: sigmoid of the first three slices; c~: tanh of the fourth.
+    sigmoid(kInpLx, 3 * H);
+    e.emit(Opcode::AddI).set("a", kEpA).set("b", kInpLx).set("imm", 3 * H * 4);
+    tanh(kEpA, kEpA, H);
+    // cell = f * cell + i * c~.
+    e.emit(Opcode::AddI).set("a", kEpB).set("b", kInpLx).set("imm", 2 * H * 4);
+    e.sfu(isa::SfuOperation::Mul, f32, f32, isa::BMode::Vector, H, kKerLx,
+          kKerLx, kEpB);
+    e.sfu(isa::SfuOperation::Mul, f32, f32, isa::BMode::Vector, H, kEpC, kInpLx,
+          kEpA);
+    e.sfu(isa::SfuOperation::Add, f32, f32, isa::BMode::Vector, H, kKerLx,
+          kKerLx, kEpC);
+    // hidden = o * tanh(cell).
+    tanh(kEpC, kKerLx, H);
+    e.emit(Opcode::AddI).set("a", kEpB).set("b", kInpLx).set("imm", H * 4);
+    e.sfu(isa::SfuOperation::Mul, f32, l.hidden.precision, isa::BMode::Vector,
+          H, kOutLx, kEpB, kEpC);
+    e.addi(kInpLx, 4 * H * 4);
+    e.addi(kKerLx, H * 4);
+    e.addi(kOutLx, H * ebH);
+  });
+  e.seti(kOutExt, int64_t(l.cell.address));
+  stream(e, isa::DmaPath::LxToExt, B * H, f32, kOutExt, cB);
+  e.seti(kOutExt, int64_t(l.hidden.address));
+  stream(e, isa::DmaPath::LxToExt, B * H, l.hidden.precision, kOutExt, hB);
   return llvm::Error::success();
 }

@@ -19,6 +19,7 @@
 #include "rapid/Dialect/RapidISA/RapidISADialect.h"
 #include "rapid/Numerics/FloatFormat.h"
 #include "rapid/Numerics/Quantize.h"
+#include "rapid/Search/DeepMatrix.h"
 #include "rapid/Target/LayerSummary.h"
 #include "rapid/Target/MappingReport.h"
 #include "rapid/Transforms/Passes.h"
@@ -43,6 +44,9 @@ using namespace rapid::backend;
 namespace {
 constexpr uint64_t kZeroAddress = 0;     // 8 zero bytes
 constexpr uint64_t kMinusInfAddress = 8; // -infinity in the activations' format
+/// A task operand that is not a tensor: its offset is an absolute address
+/// (of the constants image).
+constexpr int kAbsolute = -2;
 
 uint64_t align64(uint64_t x) { return (x + 63) / 64 * 64; }
 
@@ -69,8 +73,10 @@ struct PadCopy {
 /// (byte offsets from the tensors' addresses).
 struct Task {
   int core = 0;
-  std::variant<MappedLayer, PoolLayer, EltwiseLayer, ReduceLayer> layer;
-  int inp = -1, inp2 = -1, out = -1;
+  std::variant<MappedLayer, PoolLayer, EltwiseLayer, ReduceLayer, CopyLayer,
+               LstmCellLayer>
+      layer;
+  int inp = -1, inp2 = -1, aux = -1, out = -1;
   uint64_t inpOffset = 0, inp2Offset = 0, outOffset = 0;
 };
 
@@ -501,6 +507,9 @@ struct LowerToISAPass
             [&](Operation *o) -> LogicalResult { return pool(o); })
         .Case<AddOp, SubOp, MulOp, MaxOp, ReluOp, ClipOp>(
             [&](Operation *o) -> LogicalResult { return eltwise(o); })
+        .Case([&](LSTMOp l) -> LogicalResult { return lstm(l); })
+        .Case<TransposeOp, SliceOp>(
+            [&](Operation *o) -> LogicalResult { return copy(o); })
         .Case([&](func::ReturnOp) { return success(); })
         .Default([&](Operation *o) {
           return o->emitError() << "rapid-lower-to-isa: '" << o->getName()
@@ -576,6 +585,232 @@ struct LowerToISAPass
       tasks.push_back(std::move(t));
     }
     step.phases.push_back(std::move(tasks));
+    steps.push_back(std::move(step));
+    return success();
+  }
+
+  /// A fully-connected layer (M x K times K x N) for a part of a bigger op,
+  /// mapped by the DeepMatrix search.
+  FailureOr<MappedLayer> subGemm(Operation *op, const std::string &name,
+                                 int64_t m, int64_t k, int64_t n,
+                                 const PrecisionConfig &pc) {
+    MappedLayer l;
+    l.name = name;
+    l.workload = makeWorkload(LayerShape::fullyConnected(m, k, n), Kernel::FWD);
+    SearchOptions so;
+    so.precision = pc;
+    llvm::Expected<SearchResult> r =
+        searchMapping(LayerTask{l.workload, 0}, core, so);
+    if (!r)
+      return op->emitError() << "rapid-lower-to-isa: " << name << ": "
+                             << llvm::toString(r.takeError()),
+             failure();
+    l.mapping = r->best.mapping;
+    l.inp.shape = {m, k, 1, 1};
+    l.out.shape = {m, n, 1, 1};
+    l.inp.precision = act;
+    l.out.precision = Precision::FP32;
+    if (std::string why = checkLayer(l); !why.empty())
+      return op->emitError() << "rapid-lower-to-isa: " << why, failure();
+    return l;
+  }
+
+  /// An LSTM over its sequence, on core 0: per direction the input
+  /// projection of every timestep as one matrix product (with both
+  /// biases), then per timestep the recurrent product of the previous
+  /// hidden state and the cell on the SFUs; finally the last hidden and
+  /// cell states. The products are mapped by the DeepMatrix search for
+  /// their own shapes (the op's mapping prices the fused gates).
+  LogicalResult lstm(LSTMOp op) {
+    FailureOr<Mapping> opMapping = mappingOf(op);
+    if (failed(opMapping))
+      return failure();
+    PrecisionConfig pc = opMapping->precision;
+    ArrayRef<int64_t> xs = cast<ShapedType>(op.getX().getType()).getShape();
+    int64_t S = xs[0], B = xs[1], I = xs[2], H = op.getHiddenSize(),
+            D = op.getNumDirections();
+    SmallVector<double> w, r, bias, h0, c0;
+    if (failed(weights(op, op.getW(), w)) ||
+        failed(weights(op, op.getR(), r)) ||
+        (op.getBias() && failed(weights(op, op.getBias(), bias))) ||
+        (op.getH0() && failed(weights(op, op.getH0(), h0))) ||
+        (op.getC0() && failed(weights(op, op.getC0(), c0))))
+      return failure();
+    FailureOr<int> x = use(op, op.getX());
+    if (failed(x))
+      return failure();
+    std::string name = nameOf(op);
+    int y = define(op.getY(), name);
+    int yh = define(op.getYH(), name + ".h");
+    int yc = define(op.getYC(), name + ".c");
+    auto scratch = [&](const std::string &what, std::array<int64_t, 4> shape,
+                       Precision p) {
+      int t = newTensor(name + "." + what, shape);
+      tensors[t].first = tensors[t].last = int64_t(steps.size());
+      tensors[t].precision = p;
+      return t;
+    };
+    int hproj = scratch("hproj", {B, 4 * H, 1, 1}, Precision::FP32);
+    int cell = scratch("cell", {B, H, 1, 1}, Precision::FP32);
+    int64_t eb = storageBits(act) / 8;
+    Step step{op};
+    auto single = [&](Task t) { step.phases.push_back({std::move(t)}); };
+    FailureOr<MappedLayer> xg = subGemm(op, name + ".x", S * B, I, 4 * H, pc);
+    FailureOr<MappedLayer> hg = subGemm(op, name + ".h", B, H, 4 * H, pc);
+    if (failed(xg) || failed(hg))
+      return failure();
+    auto bytesOf = [](ArrayRef<double> v, Precision p) {
+      std::vector<uint8_t> out;
+      for (double x : v) {
+        uint32_t bits = numerics::toStorage(x, p);
+        for (int64_t b = 0; b < storageBits(p) / 8; ++b)
+          out.push_back(uint8_t(bits >> (8 * b)));
+      }
+      return out;
+    };
+    for (int64_t d = 0; d < D; ++d) {
+      bool forward =
+          op.getDirection() == LSTMDirection::forward ||
+          (op.getDirection() == LSTMDirection::bidirectional && d == 0);
+      int xproj = scratch("xproj" + std::to_string(d), {S * B, 4 * H, 1, 1},
+                          Precision::FP32);
+      // The input projection with both biases.
+      MappedLayer xl = *xg;
+      SmallVector<float> wd(w.begin() + d * 4 * H * I,
+                            w.begin() + (d + 1) * 4 * H * I);
+      xl.kerAddress = addConstant(packWeights(xl, wd));
+      if (!bias.empty()) {
+        SmallVector<float> bd;
+        for (int64_t j = 0; j < 4 * H; ++j)
+          bd.push_back(float(bias[size_t(d * 8 * H + j)] +
+                             bias[size_t(d * 8 * H + 4 * H + j)]));
+        xl.epilogue.bias = true;
+        xl.biasAddress = addConstant(packBias(xl, bd));
+      }
+      Task xt;
+      xt.layer = xl;
+      xt.inp = *x;
+      xt.out = xproj;
+      single(std::move(xt));
+      MappedLayer hl = *hg;
+      SmallVector<float> rd(r.begin() + d * 4 * H * H,
+                            r.begin() + (d + 1) * 4 * H * H);
+      hl.kerAddress = addConstant(packWeights(hl, rd));
+      // The initial states (zeros when absent), from the constants image.
+      SmallVector<double> hInit(size_t(B * H), 0.0), cInit(size_t(B * H), 0.0);
+      if (!h0.empty())
+        hInit.assign(h0.begin() + d * B * H, h0.begin() + (d + 1) * B * H);
+      if (!c0.empty())
+        cInit.assign(c0.begin() + d * B * H, c0.begin() + (d + 1) * B * H);
+      uint64_t hAddress = addConstant(bytesOf(hInit, act));
+      uint64_t cAddress = addConstant(bytesOf(cInit, Precision::FP32));
+      CopyLayer init;
+      init.name = name + ".c0";
+      init.src.precision = init.dst.precision = Precision::FP32;
+      init.dims = {{B * H, 1, 1}};
+      Task ct;
+      ct.layer = init;
+      ct.inp = kAbsolute;
+      ct.inpOffset = cAddress;
+      ct.out = cell;
+      single(std::move(ct));
+      int64_t prevT = -1;
+      for (int64_t k = 0; k < S; ++k) {
+        int64_t t = forward ? k : S - 1 - k;
+        Task ht;
+        ht.layer = hl;
+        if (prevT < 0) {
+          ht.inp = kAbsolute;
+          ht.inpOffset = hAddress;
+        } else {
+          ht.inp = y;
+          ht.inpOffset = uint64_t(((prevT * D + d) * B * H) * eb);
+        }
+        ht.out = hproj;
+        single(std::move(ht));
+        LstmCellLayer cl;
+        cl.name = name + " (step " + std::to_string(t) + ")";
+        cl.batch = B;
+        cl.units = H;
+        cl.xproj.precision = cl.hproj.precision = cl.cell.precision =
+            Precision::FP32;
+        cl.hidden.precision = act;
+        Task lt;
+        lt.layer = cl;
+        lt.inp = xproj;
+        lt.inpOffset = uint64_t(t * B * 4 * H * 4);
+        lt.inp2 = hproj;
+        lt.aux = cell;
+        lt.out = y;
+        lt.outOffset = uint64_t(((t * D + d) * B * H) * eb);
+        single(std::move(lt));
+        prevT = t;
+      }
+      // The last hidden and cell states.
+      CopyLayer last;
+      last.name = name + ".h";
+      last.src.precision = last.dst.precision = act;
+      last.dims = {{B * H, 1, 1}};
+      Task lh;
+      lh.layer = last;
+      lh.inp = y;
+      lh.inpOffset = uint64_t(((prevT * D + d) * B * H) * eb);
+      lh.out = yh;
+      lh.outOffset = uint64_t(d * B * H * eb);
+      single(std::move(lh));
+      EltwiseLayer conv;
+      conv.name = name + ".c";
+      conv.kind = EltwiseLayer::Kind::Convert;
+      conv.elements = B * H;
+      conv.a.precision = Precision::FP32;
+      conv.out.precision = act;
+      Task lc;
+      lc.layer = conv;
+      lc.inp = cell;
+      lc.out = yc;
+      lc.outOffset = uint64_t(d * B * H * eb);
+      single(std::move(lc));
+    }
+    steps.push_back(std::move(step));
+    return success();
+  }
+
+  /// Transposes and slices: one strided copy (core 0).
+  LogicalResult copy(Operation *op) {
+    FailureOr<int> in = use(op, op->getOperand(0));
+    if (failed(in))
+      return failure();
+    ArrayRef<int64_t> inShape =
+        cast<ShapedType>(op->getOperand(0).getType()).getShape();
+    ArrayRef<int64_t> outShape =
+        cast<ShapedType>(op->getResult(0).getType()).getShape();
+    auto stridesOf = [](ArrayRef<int64_t> shape) {
+      SmallVector<int64_t> st(shape.size(), 1);
+      for (int i = int(shape.size()) - 2; i >= 0; --i)
+        st[size_t(i)] = st[size_t(i) + 1] * shape[size_t(i) + 1];
+      return st;
+    };
+    SmallVector<int64_t> si = stridesOf(inShape), so = stridesOf(outShape);
+    CopyLayer l;
+    l.name = nameOf(op);
+    l.src.precision = l.dst.precision = act;
+    int64_t start = 0;
+    for (size_t k = 0; k < outShape.size(); ++k) {
+      if (auto t = dyn_cast<TransposeOp>(op)) {
+        l.dims.push_back({outShape[k], si[size_t(t.getPerm()[k])], so[k]});
+      } else {
+        auto sl = cast<SliceOp>(op);
+        l.dims.push_back({outShape[k], si[k] * sl.getStrides()[k], so[k]});
+        start += sl.getOffsets()[k] * si[k];
+      }
+    }
+    Step step{op};
+    Task t;
+    t.layer = l;
+    t.inp = *in;
+    t.inpOffset = uint64_t(start * (storageBits(act) / 8));
+    t.out = define(op->getResult(0), l.name);
+    step.phases.push_back({std::move(t)});
     steps.push_back(std::move(step));
     return success();
   }
@@ -767,7 +1002,7 @@ struct LowerToISAPass
       Step &step = steps[s];
       // Addresses; the shapes were set from the ops' types.
       auto ext = [&](int t, uint64_t offset, ExtTensor &e) {
-        e.address = address(t) + offset;
+        e.address = t == kAbsolute ? offset : address(t) + offset;
       };
       if (step.pad) {
         ExtTensor src, dst;
@@ -821,6 +1056,16 @@ struct LowerToISAPass
               ext(t.inp2, t.inp2Offset, e->b);
             ext(t.out, t.outOffset, e->out);
             err = lowerEltwise(*e, core, 0, program);
+          } else if (auto *lc = std::get_if<LstmCellLayer>(&t.layer)) {
+            ext(t.inp, t.inpOffset, lc->xproj);
+            ext(t.inp2, 0, lc->hproj);
+            ext(t.aux, 0, lc->cell);
+            ext(t.out, t.outOffset, lc->hidden);
+            err = lowerLstmCell(*lc, core, 0, program);
+          } else if (auto *cp = std::get_if<CopyLayer>(&t.layer)) {
+            ext(t.inp, t.inpOffset, cp->src);
+            ext(t.out, t.outOffset, cp->dst);
+            err = lowerCopy(*cp, program);
           } else if (auto *r = std::get_if<ReduceLayer>(&t.layer)) {
             ext(t.inp, 0, r->partials);
             ext(t.out, 0, r->out);

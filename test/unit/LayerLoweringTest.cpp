@@ -418,7 +418,8 @@ TEST_CASE("elementwise layers stream through Lx in chunks", "[backend]") {
   int64_t n = 1234;
   for (auto kind : {EltwiseLayer::Kind::Add, EltwiseLayer::Kind::Sub,
                     EltwiseLayer::Kind::Mul, EltwiseLayer::Kind::Max,
-                    EltwiseLayer::Kind::Relu, EltwiseLayer::Kind::Clip}) {
+                    EltwiseLayer::Kind::Relu, EltwiseLayer::Kind::Clip,
+                    EltwiseLayer::Kind::Convert}) {
     uint64_t aAddr = 64, bAddr = aAddr + uint64_t(n) * 2,
              outAddr = bAddr + uint64_t(n) * 2;
     std::vector<uint8_t> ext(outAddr + uint64_t(n) * 2 + 64, 0xAB);
@@ -466,6 +467,9 @@ TEST_CASE("elementwise layers stream through Lx in chunks", "[backend]") {
         break;
       case EltwiseLayer::Kind::Clip:
         r = std::clamp(x, -0.5f, 1.0f);
+        break;
+      case EltwiseLayer::Kind::Convert:
+        r = x;
         break;
       }
       wrong += half(&ext[outAddr + size_t(i) * 2]) != float(fp16(r));

@@ -41,10 +41,11 @@ llvm::Error lowerPool(const PoolLayer &layer, const CoreModel &coreModel,
                       uint64_t lxBase, isa::CoreProgram &core);
 
 /// An elementwise layer over `elements` elements: binary (a op b, same
-/// shapes) or unary (relu, and clip to [lo, hi]).
+/// shapes) or unary (relu, clip to [lo, hi], or a conversion from a's
+/// precision to out's).
 struct EltwiseLayer {
   std::string name;
-  enum class Kind { Add, Sub, Mul, Max, Relu, Clip } kind = Kind::Add;
+  enum class Kind { Add, Sub, Mul, Max, Relu, Clip, Convert } kind = Kind::Add;
   ExtTensor a, b, out;
   int64_t elements = 0;
   float lo = 0, hi = 0;
@@ -72,6 +73,36 @@ struct ReduceLayer {
 };
 llvm::Error lowerReduce(const ReduceLayer &layer, const CoreModel &coreModel,
                         uint64_t lxBase, isa::CoreProgram &core);
+
+/// A strided copy between tensors in external memory (transpose, slice):
+/// for each index of `dims` (count, source and destination element
+/// strides), the element at src + sum(i * srcStride) to dst + sum(i *
+/// dstStride). At most 4 dimensions once unit ones are dropped and
+/// contiguous ones merged.
+struct CopyLayer {
+  std::string name;
+  ExtTensor src, dst;
+  struct Dim {
+    int64_t count, srcStride, dstStride;
+  };
+  std::vector<Dim> dims;
+};
+llvm::Error lowerCopy(const CopyLayer &layer, isa::CoreProgram &core);
+
+/// One timestep of an LSTM (ONNX gate order i, o, f, c) for `batch` rows
+/// of `hidden` units: gates = x-projection + recurrent projection (both
+/// FP32, [batch][4 hidden]); i, o, f = sigmoid, c~ = tanh of their slices;
+/// cell = f * cell + i * c~ (FP32, updated in place); hidden = o *
+/// tanh(cell), written in hidden's precision. sigmoid(x) = 1 / (1 + e^-x)
+/// and tanh(x) = 2 sigmoid(2x) - 1 on the SFUs.
+struct LstmCellLayer {
+  std::string name;
+  ExtTensor xproj, hproj, cell, hidden;
+  int64_t batch = 1, units = 1;
+};
+llvm::Error lowerLstmCell(const LstmCellLayer &layer,
+                          const CoreModel &coreModel, uint64_t lxBase,
+                          isa::CoreProgram &core);
 
 /// A barrier of every core of the chip (`id` modulo 256).
 void emitBarrier(int64_t id, isa::CoreProgram &core);
