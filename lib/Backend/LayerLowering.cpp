@@ -675,6 +675,17 @@ llvm::Error rapid::backend::lowerLayer(const MappedLayer &l,
       Block blk = blockOf(l, DataStructure::Inp, ext, extInp, lx.inp);
       checkRank(blk, "the input B tile");
       e.seti(kEpA, int64_t(buf.inpB));
+      // A patch smaller than the padded tile's leaves Lx bytes the T stage
+      // reads (against zero weights, in reduced dimensions): zero them, as
+      // stale bytes may hold infinities or NaNs.
+      Patch real = Patch::of(l, ext), padded = Patch::of(l, bp);
+      if (real.rows != padded.rows || real.cols != padded.cols ||
+          real.channels != padded.channels || real.images != padded.images) {
+        isa::DmaDescriptor fill;
+        fill.elementBits = unsigned(storageBits(pc.inp));
+        fill.dims.push_back({uint32_t(padded.elements()), 0, inpBytes});
+        e.dma(isa::DmaPath::ExtToLx, fill, kEpA, kFillSrc);
+      }
       dma(isa::DmaPath::ExtToLx, blk, pc.inp, kEpA, kInpExt);
     }
     if (lastB[kKer] + 1 == int(pos)) {

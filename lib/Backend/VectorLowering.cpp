@@ -82,6 +82,12 @@ llvm::Error rapid::backend::lowerPool(const PoolLayer &l,
   Precision pin = l.inp.precision, pout = l.out.precision;
   int64_t ebIn = bytesOf(pin), ebOut = bytesOf(pout);
   int64_t planeIn = h * w, planeOut = oh * ow;
+  if (planeIn < 1 || planeOut < 1 || n * c < 1)
+    return failure("layer '" + l.name + "': an empty tensor");
+  if (global && planeIn > kMaxSfuCount)
+    return failure(llvm::formatv("layer '{0}': a plane of {1} elements "
+                                 "exceeds one SFU reduction ({2})",
+                                 l.name, planeIn, kMaxSfuCount));
   int64_t taps = global ? planeIn : win.kernelH * win.kernelW;
   // Lx per plane: the input plane, the gathered tap, the accumulator (in
   // the input precision for max, FP32 for averages), an FP32 copy of the

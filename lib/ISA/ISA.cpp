@@ -537,6 +537,10 @@ rapid::isa::checkProgramStructure(llvm::ArrayRef<Instruction> code) {
     if (body < 1)
       return llvm::formatv("instruction {0}: 'loop' has an empty body", i)
           .str();
+    if (code[i].get("count") < 1)
+      return llvm::formatv("instruction {0}: 'loop' repeats its body 0 times",
+                           i)
+          .str();
     if (end > code.size() - 1)
       return llvm::formatv("instruction {0}: the body of 'loop' ({1} "
                            "instructions) runs past the program's final "

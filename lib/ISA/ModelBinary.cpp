@@ -140,9 +140,17 @@ std::string rapid::isa::checkModelBinary(const ModelBinary &m) {
       if (d.dims.empty() || d.dims.size() > kMaxDmaRank)
         return w + ": rank " + std::to_string(d.dims.size()) +
                "; expected 1 to 4";
-      for (const DmaDescriptor::Dim &dim : d.dims)
+      // The strided span stays within the 48-bit address space, so that no
+      // address computation overflows.
+      double span = 0;
+      for (const DmaDescriptor::Dim &dim : d.dims) {
         if (dim.count == 0)
           return w + ": a dimension of count 0";
+        span += double(dim.count - 1) * (std::fabs(double(dim.srcStride)) +
+                                         std::fabs(double(dim.dstStride)));
+      }
+      if (span >= double(kAddressLimit))
+        return w + ": its strides span beyond the 48-bit address space";
     }
     for (size_t i = 0; i < c.tiles.size(); ++i)
       for (uint32_t p : c.tiles[i].p)
@@ -167,11 +175,29 @@ std::string rapid::isa::checkModelBinary(const ModelBinary &m) {
     if (std::string why = checkProgramStructure(c.code); !why.empty())
       return where + ": " + why;
   }
-  for (const MemoryRegion &r : m.memory)
+  for (const MemoryRegion &r : m.memory) {
     if (r.name.find('\0') != std::string::npos || !isMemorySpace(r.space))
       return "memory region '" + r.name + "': bad name or space";
+    if (r.offset >= kAddressLimit || r.size >= kAddressLimit - r.offset)
+      return "memory region '" + r.name +
+             "': it extends beyond the 48-bit address space";
+  }
+  if (m.constantsAddress >= kAddressLimit ||
+      m.constants.size() >= kAddressLimit - m.constantsAddress)
+    return "the constants extend beyond the 48-bit address space";
+  std::set<std::pair<bool, std::string>> names;
   for (const TensorDescriptor &t : m.tensors) {
     std::string w = "tensor '" + t.name + "'";
+    if (!names.insert({t.output, t.name}).second)
+      return w + ": two " + (t.output ? "outputs" : "inputs") + " of this name";
+    double bytes = std::max(
+        1.0,
+        double(storageBits(Precision(std::min<unsigned>(t.dtype, 9)))) / 8);
+    for (uint64_t d : t.shape)
+      bytes *= double(d);
+    if (t.address >= kAddressLimit ||
+        bytes >= double(kAddressLimit - t.address))
+      return w + ": it extends beyond the 48-bit address space";
     if (t.name.find('\0') != std::string::npos)
       return w + ": a NUL in the name";
     if (t.shape.size() > kMaxTensorRank)
@@ -667,8 +693,7 @@ std::string rapid::isa::printModelAssembly(const ModelBinary &m) {
     for (size_t i = 0; i < c.code.size(); ++i) {
       while (!ends.empty() && ends.back() <= i)
         ends.pop_back();
-      os << std::string(2 * ends.size(), ' ') << disassemble(c.code[i])
-         << "\n";
+      os << std::string(2 * ends.size(), ' ') << disassemble(c.code[i]) << "\n";
       if (c.code[i].opcode == Opcode::Loop)
         ends.push_back(i + 1 + size_t(c.code[i].get("body")));
     }

@@ -79,8 +79,12 @@ uint32_t rapid::numerics::toStorage(double x, Precision p) {
     std::memcpy(&bits, &f, 4);
     return bits;
   }
-  if (p == Precision::INT8)
+  if (p == Precision::INT8) {
+    if (std::isnan(x))
+      x = 0;
+    x = std::clamp(x, -128.0, 127.0);
     return uint32_t(uint8_t(int8_t(quantize(x, p, 1.0))));
+  }
   const FloatFormat *f = floatFormat(p);
   assert(f && "a whole-byte storage precision");
   RoundingMode mode;

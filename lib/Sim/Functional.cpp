@@ -338,7 +338,8 @@ llvm::Error Core::sfu(const Instruction &inst) {
       z = numerics::sfuLn(u);
       break;
     case SfuOperation::ExpMod:
-      z = numerics::sfuExpMod(u, int(v));
+      z = numerics::sfuExpMod(
+          u, std::isnan(v) ? 0 : int(std::clamp(v, -1024.0f, 1024.0f)));
       break;
     case SfuOperation::ReduceSum:
       acc += u;
@@ -468,6 +469,7 @@ llvm::Error rapid::sim::runCores(llvm::ArrayRef<isa::CoreProgram> programs,
       }
     }
     std::optional<int64_t> id;
+    size_t first = 0;
     for (size_t i = 0; i < cores.size(); ++i) {
       if (halted[i])
         continue;
@@ -477,8 +479,10 @@ llvm::Error rapid::sim::runCores(llvm::ArrayRef<isa::CoreProgram> programs,
             llvm::formatv("core {0} waits at barrier {1} while core {2} "
                           "waits at barrier {3}: the cores' programs "
                           "disagree",
-                          programs[i].core, at[i], programs[0].core, *id)
+                          programs[i].core, at[i], programs[first].core, *id)
                 .str());
+      if (!id)
+        first = i;
       id = at[i];
     }
     if (id && running != cores.size())

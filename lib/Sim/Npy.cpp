@@ -64,6 +64,8 @@ llvm::Expected<NpyArray> rapid::sim::parseNpy(llvm::ArrayRef<uint8_t> bytes,
   if (order->starts_with("True"))
     return error(source, "Fortran-order arrays are not supported; save "
                          "with C order");
+  if (descr->size() < 2 || (descr->front() != '\'' && descr->front() != '"'))
+    return error(source, "malformed descr (expected a quoted dtype)");
   StringRef type = descr->drop_front().take_until(
       [](char c) { return c == '\'' || c == '"'; });
   if (!shape->starts_with("("))
@@ -82,9 +84,10 @@ llvm::Expected<NpyArray> rapid::sim::parseNpy(llvm::ArrayRef<uint8_t> bytes,
     if (p.getAsInteger(10, d) || d < 0 || d > (int64_t(1) << 40))
       return error(source, "malformed shape dimension '" + p + "'");
     a.shape.push_back(d);
-    count *= d;
-    if (count > (int64_t(1) << 34))
+    // Checked before multiplying: the count must not overflow.
+    if (d != 0 && count > (int64_t(1) << 34) / d)
       return error(source, "the array is too large");
+    count *= d;
   }
   size_t elem;
   if (type == "<f4")

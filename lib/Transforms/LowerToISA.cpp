@@ -311,7 +311,7 @@ struct LowerToISAPass
       if (ways > 1)
         sub.name = l.name + " (core " + std::to_string(c) + ")";
       sub.workload.dims = {ie, oe, re * OW, ne, ye * KW};
-      sub.workload.outPerGroup = depthwise ? 1 : oe;
+      sub.workload.outPerGroup = std::min(l.workload.outPerGroup, oe);
       Mapping &m = sub.mapping;
       m.n = sub.workload.dims;
       for (unsigned d = 0; d < kNumDims; ++d) {
@@ -444,6 +444,12 @@ struct LowerToISAPass
           bool depthwise =
               groups > 1 && groups == x[1] &&
               groups == cast<ShapedType>(conv.getType()).getShape()[1];
+          if (groups > 1 && !depthwise)
+            return op->emitError()
+                   << "rapid-lower-to-isa: grouped convolutions are lowered "
+                      "only as depthwise ones (groups = input channels = "
+                      "output channels); this one has "
+                   << groups << " groups";
           ArrayRef<int64_t> k =
               cast<ShapedType>(conv.getWeight().getType()).getShape();
           SmallVector<int64_t, 2> st = conv.getStrideValues(),
@@ -904,20 +910,9 @@ struct LowerToISAPass
 
     // The constants image starts with the fill words.
     constants.assign(64, 0);
-    uint32_t minusInf = 0;
-    if (act == Precision::FP32) {
-      float v = -INFINITY;
-      std::memcpy(&minusInf, &v, 4);
-    } else if (act == Precision::FP16) {
-      minusInf = numerics::encode(-INFINITY, numerics::kFP16);
-    } else {
-      minusInf = 0x80; // the most negative int8; FP8 formats: their minimum
-      if (act == Precision::HFP8_143)
-        minusInf = numerics::encode(-INFINITY, numerics::kHFP8_143,
-                                    {numerics::Rounding::NearestEven, true});
-      if (act == Precision::HFP8_152)
-        minusInf = numerics::encode(-INFINITY, numerics::kHFP8_152);
-    }
+    // -infinity where the format has it, else its most negative value (the
+    // saturating conversion).
+    uint32_t minusInf = numerics::toStorage(-INFINITY, act);
     std::memcpy(&constants[kMinusInfAddress], &minusInf, 4);
 
     Block &body = f.getBody().front();
@@ -953,11 +948,13 @@ struct LowerToISAPass
     uint64_t arena = align64(constants.size());
     uint64_t span = planMemory(allocs, 64);
     uint64_t extCapacity = uint64_t(spec.chip.externalMemory.capacityBytes);
-    if (std::string why = checkMemoryPlan(allocs, extCapacity - arena);
-        !why.empty() || arena + span > extCapacity)
+    if (arena + span > extCapacity)
       return fail("the model needs " + Twine(arena + span) +
                   " bytes of external memory; the chip has " +
                   Twine(extCapacity));
+    if (std::string why = checkMemoryPlan(allocs, extCapacity - arena);
+        !why.empty())
+      return fail("internal error: the memory plan is invalid: " + why);
     auto address = [&](int t) { return arena + allocs[size_t(t)].offset; };
 
     rapid::isa::ModelBinary m;

@@ -41,6 +41,15 @@ func.func @revisit(%x: tensor<2x8xf32>) -> tensor<2x6xf32> {
 
 // -----
 
+func.func @grouped(%x: tensor<1x4x8x8xf32>) -> tensor<1x4x6x6xf32> {
+  %w = rapid.constant dense<0.25> : tensor<4x2x3x3xf32>
+  // expected-error @+1 {{rapid-lower-to-isa: grouped convolutions are lowered only as depthwise ones (groups = input channels = output channels); this one has 2 groups}}
+  %y = rapid.conv2d %x, %w groups 2 : (tensor<1x4x8x8xf32>, tensor<4x2x3x3xf32>) -> tensor<1x4x6x6xf32>
+  return %y : tensor<1x4x6x6xf32>
+}
+
+// -----
+
 func.func @broadcast(%x: tensor<1x4x2x2xf32>, %y: tensor<1x4x1x1xf32>) -> tensor<1x4x2x2xf32> {
   // expected-error @+1 {{rapid-lower-to-isa: elementwise operands of different shapes (broadcasting) are not lowered yet}}
   %z = rapid.add %x, %y : (tensor<1x4x2x2xf32>, tensor<1x4x1x1xf32>) -> tensor<1x4x2x2xf32>

@@ -299,6 +299,9 @@ TEST_CASE("program structure: loops nest within the program, which ends "
         "program's final 'halt' at 2");
   CHECK(checkProgramStructure(program(loop(0) + nop + halt)) ==
         "instruction 0: 'loop' has an empty body");
+  CHECK(checkProgramStructure(
+            program("loop count=0, body=1\n" + std::string(nop) + halt)) ==
+        "instruction 0: 'loop' repeats its body 0 times");
   CHECK(checkProgramStructure(program(loop(2) + loop(2) + nop + nop + halt)) ==
         "instruction 1: the body of 'loop' (2 instructions) runs past the "
         "end of the loop enclosing it (instruction 3)");

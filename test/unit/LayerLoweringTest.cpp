@@ -123,8 +123,9 @@ void runAndCheck(MappedLayer layer, const Problem &pb, const CoreModel &core,
 
   sim::CoreMemories mem;
   mem.ext = &ext;
-  mem.lx.assign(size_t(core.lxBytes), 0xCD);
-  mem.l0.assign(size_t(core.l0Bytes), 0xCD);
+  // Scratchpads start as NaNs: code that reads stale bytes shows.
+  mem.lx.assign(size_t(core.lxBytes), 0xFF);
+  mem.l0.assign(size_t(core.l0Bytes), 0xFF);
   sim::RunStats stats;
   llvm::Error run = sim::runCore(program, mem, stats, 200000000);
   if (run)
@@ -315,8 +316,9 @@ void run(isa::CoreProgram &program, std::vector<uint8_t> &ext,
   REQUIRE(bool(isa::encodeProgram(program.code)));
   sim::CoreMemories mem;
   mem.ext = &ext;
-  mem.lx.assign(size_t(core.lxBytes), 0xCD);
-  mem.l0.assign(size_t(core.l0Bytes), 0xCD);
+  // Scratchpads start as NaNs: code that reads stale bytes shows.
+  mem.lx.assign(size_t(core.lxBytes), 0xFF);
+  mem.l0.assign(size_t(core.l0Bytes), 0xFF);
   sim::RunStats stats;
   llvm::Error err = sim::runCore(program, mem, stats, 100000000);
   if (err)

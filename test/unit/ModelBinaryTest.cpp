@@ -255,6 +255,20 @@ TEST_CASE("corrupted model.bin files are rejected with the reason",
   CHECK_THAT(llvm::toString(w.takeError()),
              Catch::Contains("core 0 instruction 0: tile descriptor 60000 but "
                              "the core has"));
+  // Addresses beyond 48 bits, and two inputs of one name.
+  ModelBinary far = withMac;
+  far.constantsAddress = ~uint64_t(0) - 1000;
+  w = writeModelBinary(far);
+  REQUIRE_FALSE(bool(w));
+  CHECK(llvm::toString(w.takeError()) ==
+        "cannot write model.bin: the constants extend beyond the 48-bit "
+        "address space");
+  ModelBinary twice = withMac;
+  twice.tensors.push_back(twice.tensors.front());
+  w = writeModelBinary(twice);
+  REQUIRE_FALSE(bool(w));
+  CHECK_THAT(llvm::toString(w.takeError()),
+             Catch::EndsWith(": two inputs of this name"));
   // A loop whose body runs past the final halt: both the writer and the
   // reader (with the checksums fixed up) refuse it.
   ModelBinary badLoop = withMac;

@@ -51,4 +51,9 @@ TEST_CASE(".npy files round-trip and malformed ones are refused", "[sim]") {
         "x.npy: Fortran-order arrays are not supported; save with C order");
   CHECK(error(patch("(2, 3)", "(2, x)")) ==
         "x.npy: malformed shape dimension 'x'");
+  // Counts that would overflow are refused before they do.
+  CHECK(error(patch("(2, 3)", "(805306368, 17179869184)")) ==
+        "x.npy: the array is too large");
+  CHECK(error(patch("'<f4'", "  ")) ==
+        "x.npy: malformed descr (expected a quoted dtype)");
 }

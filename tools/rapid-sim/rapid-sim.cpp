@@ -31,6 +31,7 @@
 
 #include <chrono>
 #include <map>
+#include <set>
 
 using namespace rapid;
 namespace cl = llvm::cl;
@@ -126,10 +127,15 @@ int main(int argc, char **argv) {
         "'{2}' has {3:x16}; recompile the model or pass the description it "
         "was compiled for with --arch",
         modelPath, model->archFingerprint, archName, fingerprint(*arch)));
-  if (model->chipsX * model->chipsY != 1)
-    return fail(modelPath + ": a program for " +
-                llvm::Twine(model->chipsX * model->chipsY) +
+  if (model->chipsX != 1 || model->chipsY != 1)
+    return fail(modelPath + ": a program for " + llvm::Twine(model->chipsX) +
+                "x" + llvm::Twine(model->chipsY) +
                 " chips; this simulator runs the cores of one chip so far");
+  for (const isa::TensorDescriptor &t : model->tensors)
+    if (storageBits(Precision(t.dtype)) % 8)
+      return fail(modelPath + ": tensor '" + t.name + "' is stored in " +
+                  stringify(Precision(t.dtype)) +
+                  ", a sub-byte precision this simulator does not load yet");
 
   // External memory: everything the program names.
   uint64_t extBytes = model->constantsAddress + model->constants.size();
@@ -209,6 +215,7 @@ int main(int argc, char **argv) {
   if (std::error_code ec = llvm::sys::fs::create_directories(outputDir))
     return fail("cannot create '" + outputDir + "': " + ec.message());
   std::vector<std::string> written;
+  std::set<std::string> usedNames;
   for (const isa::TensorDescriptor &t : model->tensors) {
     if (!t.output)
       continue;
@@ -221,8 +228,12 @@ int main(int argc, char **argv) {
           float(sim::loadElement(&ext[t.address + i * uint64_t(eb)], p));
     std::vector<int64_t> shape(t.shape.begin(), t.shape.end());
     std::vector<uint8_t> npy = sim::encodeNpyFloat32(shape, values);
+    // Distinct names can sanitize to one file name: number the later ones.
+    std::string base = fileName(t.name), name = base;
+    for (int i = 1; !usedNames.insert(name).second; ++i)
+      name = base + "." + std::to_string(i);
     llvm::SmallString<128> path(outputDir);
-    llvm::sys::path::append(path, fileName(t.name) + ".npy");
+    llvm::sys::path::append(path, name + ".npy");
     std::error_code ec;
     llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
     if (ec)

@@ -46,8 +46,8 @@ enum class Opcode : uint8_t {
 };
 
 // The enumerations' values as C++ enums (DmaPath::ExtToLx, Peer::PlusX,
-// SfuOperation::Max, ...), generated from the table: RAPID_ISA_ENUM dispatches to
-// a per-kind helper, and only the helper of the enum being generated emits.
+// SfuOperation::Max, ...), generated from the table: RAPID_ISA_ENUM dispatches
+// to a per-kind helper, and only the helper of the enum being generated emits.
 #define RAPID_ISA_ENUM_DmaPath(E, V)
 #define RAPID_ISA_ENUM_Peer(E, V)
 #define RAPID_ISA_ENUM_Dataflow(E, V)
@@ -193,9 +193,10 @@ std::string formatFieldValue(const FieldSpec &f, int64_t value);
 /// also in 0x hex), range-checked; empty on success, else why not.
 std::string parseFieldValue(const FieldSpec &f, llvm::StringRef text,
                             int64_t &value);
-/// Why `code` is not a well-formed program, or empty: every loop's body lies
-/// within the program and within the body of each loop enclosing it, loops
-/// nest at most kMaxLoopDepth deep, and the last instruction is `halt`.
+/// Why `code` is not a well-formed program, or empty: every loop repeats a
+/// non-empty body at least once, the body lies within the program and within
+/// the body of each loop enclosing it, loops nest at most kMaxLoopDepth deep,
+/// and the last instruction is `halt`.
 std::string checkProgramStructure(llvm::ArrayRef<Instruction> code);
 
 /// "mnemonic field=value, ..." with every field in table order.

@@ -31,6 +31,9 @@ constexpr char kModelMagic[8] = {'R', 'A', 'P', 'I', 'D', 'B', 'I', 'N'};
 constexpr unsigned kModelFormatVersion = 1;
 constexpr unsigned kMaxDmaRank = 4;
 constexpr unsigned kMaxTensorRank = 8;
+/// Addresses are 48-bit (the address registers'): every region, tensor and
+/// the constants lie below this, and so does every DMA's strided span.
+constexpr uint64_t kAddressLimit = uint64_t(1) << 48;
 
 /// A strided block a `dma` moves: element width and up to 4 dimensions,
 /// innermost first, each with a count and byte strides on both sides.
@@ -136,7 +139,9 @@ struct ModelBinary {
 
 /// Why `m` cannot be written (a descriptor or tensor out of the format's
 /// limits, an instruction field out of range, a core out of the system, a
-/// descriptor index no table holds); empty when it can.
+/// descriptor index no table holds, a malformed program, anything beyond the
+/// 48-bit address space, two inputs or outputs of one name); empty when it
+/// can.
 std::string checkModelBinary(const ModelBinary &m);
 llvm::Expected<std::vector<uint8_t>> writeModelBinary(const ModelBinary &m);
 /// Validates everything: magic, versions, sizes, offsets, checksums, every
