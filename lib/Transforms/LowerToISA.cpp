@@ -1016,6 +1016,7 @@ struct LowerToISAPass
       for (std::vector<Task> &phase : step.phases) {
         for (Task &t : phase) {
           rapid::isa::CoreProgram &program = programs[size_t(t.core)];
+          size_t firstInstruction = program.code.size();
           llvm::Error err = llvm::Error::success();
           if (auto *l = std::get_if<MappedLayer>(&t.layer)) {
             ext(t.inp, t.inpOffset, l->inp);
@@ -1068,6 +1069,17 @@ struct LowerToISAPass
             ext(t.out, 0, r->out);
             err = lowerReduce(*r, core, 0, program);
           }
+          // Every field of the task's code fits its encoding (a loop too
+          // long or too many trips would only show when encoding).
+          for (size_t i = firstInstruction; !err && i < program.code.size();
+               ++i)
+            if (llvm::Expected<rapid::isa::Word> w =
+                    rapid::isa::encode(program.code[i]);
+                !w)
+              err = llvm::createStringError(
+                  llvm::inconvertibleErrorCode(),
+                  "the code of layer '" + nameOf(step.op) +
+                      "' does not encode: " + llvm::toString(w.takeError()));
           if (err) {
             step.op->emitError()
                 << "rapid-lower-to-isa: " << llvm::toString(std::move(err));
