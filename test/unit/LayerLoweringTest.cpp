@@ -33,6 +33,25 @@ using namespace rapid::backend;
 namespace {
 double fp16(double x) { return numerics::round(x, numerics::kFP16); }
 
+/// Checks that `program` (ending in halt) is well formed and encodes, and
+/// runs it over `ext` on `core`'s memories; the run's counts.
+sim::RunStats run(isa::CoreProgram &program, std::vector<uint8_t> &ext,
+                  const CoreModel &core) {
+  REQUIRE(isa::checkProgramStructure(program.code) == "");
+  // The code encodes (every field in range).
+  REQUIRE(bool(isa::encodeProgram(program.code)));
+  sim::CoreMemories mem;
+  mem.ext = &ext;
+  // Scratchpads start as NaNs: code that reads stale bytes shows.
+  mem.lx.assign(size_t(core.lxBytes), 0xFF);
+  mem.l0.assign(size_t(core.l0Bytes), 0xFF);
+  sim::RunStats stats;
+  llvm::Error err = sim::runCore(program, mem, stats, 200000000);
+  if (err)
+    FAIL(llvm::toString(std::move(err)));
+  return stats;
+}
+
 struct Problem {
   int64_t batch, in, out, h, w; // input channels/size (unpadded)
   int64_t kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1, pad = 0;
@@ -117,19 +136,7 @@ void runAndCheck(MappedLayer layer, const Problem &pb, const CoreModel &core,
   if (err)
     FAIL(llvm::toString(std::move(err)));
   endProgram(program);
-  REQUIRE(isa::checkProgramStructure(program.code) == "");
-  // The code encodes (every field in range).
-  REQUIRE(bool(isa::encodeProgram(program.code)));
-
-  sim::CoreMemories mem;
-  mem.ext = &ext;
-  // Scratchpads start as NaNs: code that reads stale bytes shows.
-  mem.lx.assign(size_t(core.lxBytes), 0xFF);
-  mem.l0.assign(size_t(core.l0Bytes), 0xFF);
-  sim::RunStats stats;
-  llvm::Error run = sim::runCore(program, mem, stats, 200000000);
-  if (run)
-    FAIL(llvm::toString(std::move(run)));
+  sim::RunStats stats = run(program, ext, core);
   // Every MAC of the workload ran (at least; padded tiles run more).
   CHECK(stats.macs >= layer.workload.macs());
 
@@ -309,22 +316,6 @@ TEST_CASE("the layer lowering says what it does not handle", "[backend]") {
 }
 
 namespace {
-/// Runs `program` (which must end in halt) over `ext` on `core`'s memories.
-void run(isa::CoreProgram &program, std::vector<uint8_t> &ext,
-         const CoreModel &core) {
-  REQUIRE(isa::checkProgramStructure(program.code) == "");
-  REQUIRE(bool(isa::encodeProgram(program.code)));
-  sim::CoreMemories mem;
-  mem.ext = &ext;
-  // Scratchpads start as NaNs: code that reads stale bytes shows.
-  mem.lx.assign(size_t(core.lxBytes), 0xFF);
-  mem.l0.assign(size_t(core.l0Bytes), 0xFF);
-  sim::RunStats stats;
-  llvm::Error err = sim::runCore(program, mem, stats, 100000000);
-  if (err)
-    FAIL(llvm::toString(std::move(err)));
-}
-
 float half(uint8_t *p) { return float(sim::loadElement(p, Precision::FP16)); }
 } // namespace
 
