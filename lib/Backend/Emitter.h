@@ -48,7 +48,10 @@ enum Reg : int64_t {
   kFillSrc = 13,
   kEpC = 14,
 };
-constexpr int64_t kChain = 0; // the semaphore engine instructions chain on
+/// The semaphore each engine instruction signals on completion; the
+/// instruction unit waits on it before going on, so engine instructions run
+/// one at a time under any schedule.
+constexpr int64_t kChain = 0;
 constexpr int64_t kMaxSfuCount = (int64_t(1) << 20) - 1;
 
 class Emitter {
@@ -60,6 +63,8 @@ public:
     core.code.back().opcode = op;
     return core.code.back();
   }
+  /// Waits for the engine instruction just issued to complete.
+  void complete() { emit(Opcode::SemWait).set("sem", kChain).set("count", 1); }
   void seti(int64_t reg, int64_t imm) {
     emit(Opcode::SetI).set("a", reg).set("imm", imm);
   }
@@ -128,8 +133,9 @@ public:
         .set("dst_off", 0)
         .set("src", src)
         .set("src_off", 0)
-        .set("wait", kChain)
+        .set("wait", isa::kNoSemaphore)
         .set("signal", kChain);
+    complete();
   }
 
   void sfu(isa::SfuOperation op, Precision in, Precision out, isa::BMode bMode,
@@ -146,8 +152,9 @@ public:
         .set("a_off", 0)
         .set("b", b)
         .set("b_off", 0)
-        .set("wait", kChain)
+        .set("wait", isa::kNoSemaphore)
         .set("signal", kChain);
+    complete();
   }
 
 private:

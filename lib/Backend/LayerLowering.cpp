@@ -405,13 +405,11 @@ Block blockOf(const MappedLayer &l, DataStructure ds, const TileTuple &e,
 
 void rapid::backend::beginProgram(isa::CoreProgram &core) {
   Emitter e(core);
-  e.emit(Opcode::SemSignal).set("sem", kChain).set("count", 1);
   e.seti(kZeroReg, 0);
 }
 
 void rapid::backend::endProgram(isa::CoreProgram &core) {
   Emitter e(core);
-  e.emit(Opcode::SemWait).set("sem", kChain).set("count", 1);
   e.emit(Opcode::Halt);
 }
 
@@ -582,8 +580,9 @@ llvm::Error rapid::backend::lowerLayer(const MappedLayer &l,
           .set("ker_off", 0)
           .set("out", kOutL0)
           .set("out_off", 0)
-          .set("wait", kChain)
+          .set("wait", isa::kNoSemaphore)
           .set("signal", kChain);
+      e.complete();
     } else {
       TileDim d = orderT[pos];
       int64_t trips = tripsT[idx(d)];

@@ -280,14 +280,12 @@ llvm::Error rapid::backend::lowerEltwise(const EltwiseLayer &l,
 }
 
 void rapid::backend::emitBarrier(int64_t id, isa::CoreProgram &core) {
+  // Every engine instruction before it has completed (the instruction unit
+  // waits for each), so what the other cores read next is written.
   Emitter e(core);
-  // Engines finish before the core reaches the barrier: the chain's token
-  // is taken and given back.
-  e.emit(Opcode::SemWait).set("sem", kChain).set("count", 1);
   e.emit(Opcode::Barrier)
       .set("scope", int64_t(isa::Scope::Chip))
       .set("id", id % 256);
-  e.emit(Opcode::SemSignal).set("sem", kChain).set("count", 1);
 }
 
 llvm::Error rapid::backend::lowerReduce(const ReduceLayer &l,

@@ -13,6 +13,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <deque>
 #include <memory>
 #include <optional>
 
@@ -48,8 +49,9 @@ static double roundTo(double x, Precision p) {
 namespace {
 class Core {
 public:
-  Core(const isa::CoreProgram &program, CoreMemories &mem, RunStats &stats)
-      : program(program), mem(mem), stats(stats) {}
+  Core(const isa::CoreProgram &program, CoreMemories &mem, RunStats &stats,
+       Schedule schedule)
+      : program(program), mem(mem), stats(stats), schedule(schedule) {}
 
   /// Runs until the core halts (returns -1) or reaches a barrier (returns
   /// its id; the core then waits there, and the next call continues after
@@ -62,6 +64,69 @@ private:
   const isa::CoreProgram &program;
   CoreMemories &mem;
   RunStats &stats;
+  Schedule schedule;
+  /// An engine instruction issued but not run (Schedule::Lazy): its
+  /// registers as they were at issue.
+  struct Pending {
+    size_t pc;
+    std::array<int64_t, 16> a;
+    std::array<float, 16> f;
+    uint64_t issued;
+  };
+  /// The DMA, PE-array and SFU queues, in issue order.
+  std::array<std::deque<Pending>, 3> queues;
+  uint64_t issueCount = 0;
+  static unsigned engineOf(Opcode op) {
+    return op == Opcode::Dma ? 0 : op == Opcode::Mac ? 1 : 2;
+  }
+  /// Runs one queued instruction whose semaphore is available, preferring
+  /// the one issued last (an order that breaks code missing a
+  /// synchronization). Sets `ran` to whether one could run.
+  llvm::Error step(bool &ran) {
+    ran = false;
+    int best = -1;
+    for (unsigned e = 0; e < queues.size(); ++e) {
+      if (queues[e].empty())
+        continue;
+      const Pending &p = queues[e].front();
+      int64_t w = program.code[p.pc].get("wait");
+      if (w != isa::kNoSemaphore && sem[size_t(w)] < 1)
+        continue;
+      if (best < 0 || p.issued > queues[size_t(best)].front().issued)
+        best = int(e);
+    }
+    if (best < 0)
+      return llvm::Error::success();
+    Pending p = queues[size_t(best)].front();
+    queues[size_t(best)].pop_front();
+    ran = true;
+    std::array<int64_t, 16> savedA = a;
+    std::array<float, 16> savedF = f;
+    size_t savedPc = pc;
+    a = p.a;
+    f = p.f;
+    pc = p.pc;
+    llvm::Error err = execute(program.code[p.pc]);
+    a = savedA;
+    f = savedF;
+    pc = savedPc;
+    return err;
+  }
+  /// Takes the engine's semaphore, runs it, signals.
+  llvm::Error execute(const Instruction &inst) {
+    if (llvm::Error e = take(inst, inst.get("wait"), 1))
+      return e;
+    llvm::Error e = inst.opcode == Opcode::Dma   ? dma(inst)
+                    : inst.opcode == Opcode::Mac ? mac(inst)
+                                                 : sfu(inst);
+    if (e)
+      return e;
+    give(inst.get("signal"), 1);
+    return llvm::Error::success();
+  }
+  bool idle() const {
+    return llvm::all_of(queues, [](const auto &q) { return q.empty(); });
+  }
   std::array<int64_t, 16> a{};
   std::array<float, 16> f{};
   std::array<int64_t, 63> sem{};
@@ -383,6 +448,15 @@ llvm::Expected<int64_t> Core::run(int64_t maxInstructions) {
     ++stats.instructions;
     switch (inst.opcode) {
     case Opcode::Halt:
+      // The engines finish what was issued.
+      while (!idle()) {
+        bool ran;
+        if (llvm::Error e = step(ran))
+          return std::move(e);
+        if (!ran)
+          return fail(inst, "deadlock: issued engine instructions wait on "
+                            "semaphores nothing can signal any more");
+      }
       return -1;
     case Opcode::Nop:
       break;
@@ -398,10 +472,21 @@ llvm::Expected<int64_t> Core::run(int64_t maxInstructions) {
     case Opcode::SemSignal:
       give(inst.get("sem"), inst.get("count"));
       break;
-    case Opcode::SemWait:
-      if (llvm::Error e = take(inst, inst.get("sem"), inst.get("count")))
+    case Opcode::SemWait: {
+      int64_t s = inst.get("sem");
+      // Lazy: the engines run only now that the instruction unit waits.
+      while (schedule == Schedule::Lazy && s != isa::kNoSemaphore &&
+             sem[size_t(s)] < inst.get("count")) {
+        bool ran;
+        if (llvm::Error e = step(ran))
+          return std::move(e);
+        if (!ran)
+          break;
+      }
+      if (llvm::Error e = take(inst, s, inst.get("count")))
         return std::move(e);
       break;
+    }
     case Opcode::Barrier: {
       int64_t id = inst.get("id");
       barrierScope = inst.get("scope");
@@ -421,35 +506,35 @@ llvm::Expected<int64_t> Core::run(int64_t maxInstructions) {
     }
     case Opcode::Dma:
     case Opcode::Mac:
-    case Opcode::Sfu: {
-      if (llvm::Error e = take(inst, inst.get("wait"), 1))
+    case Opcode::Sfu:
+      if (schedule == Schedule::Lazy) {
+        queues[engineOf(inst.opcode)].push_back({pc, a, f, issueCount++});
+        break;
+      }
+      if (llvm::Error e = execute(inst))
         return std::move(e);
-      llvm::Error e = inst.opcode == Opcode::Dma   ? dma(inst)
-                      : inst.opcode == Opcode::Mac ? mac(inst)
-                                                   : sfu(inst);
-      if (e)
-        return std::move(e);
-      give(inst.get("signal"), 1);
       break;
-    }
     }
     advance();
   }
 }
 
 llvm::Error rapid::sim::runCore(const isa::CoreProgram &core, CoreMemories &mem,
-                                RunStats &stats, int64_t maxInstructions) {
+                                RunStats &stats, int64_t maxInstructions,
+                                Schedule schedule) {
   std::vector<CoreMemories *> mems = {&mem};
-  return runCores(core, mems, stats, maxInstructions);
+  return runCores(core, mems, stats, maxInstructions, schedule);
 }
 
 llvm::Error rapid::sim::runCores(llvm::ArrayRef<isa::CoreProgram> programs,
                                  llvm::ArrayRef<CoreMemories *> mems,
-                                 RunStats &stats, int64_t maxInstructions) {
+                                 RunStats &stats, int64_t maxInstructions,
+                                 Schedule schedule) {
   assert(programs.size() == mems.size() && "one set of memories per core");
   std::vector<std::unique_ptr<Core>> cores;
   for (size_t i = 0; i < programs.size(); ++i)
-    cores.push_back(std::make_unique<Core>(programs[i], *mems[i], stats));
+    cores.push_back(
+        std::make_unique<Core>(programs[i], *mems[i], stats, schedule));
   // Each core runs until a barrier or its halt; a barrier releases once
   // every core still running waits at it.
   std::vector<int64_t> at(cores.size(), 0);

@@ -20,8 +20,11 @@
 // CHECK: rapid_isa.sfu op=add, in_prec=fp32, out_prec=fp32, b_mode=vector, count=16
 // CHECK: rapid_isa.loop count = 2 {
 // CHECK-NEXT: rapid_isa.sfu op=neg, in_prec=fp32, out_prec=fp32, b_mode=vector, count=6
+// CHECK-NEXT: rapid_isa.sem.wait sem=s0, count=1
 // CHECK-NEXT: rapid_isa.sfu op=exp, in_prec=fp32, out_prec=fp32, b_mode=vector, count=6
+// CHECK-NEXT: rapid_isa.sem.wait sem=s0, count=1
 // CHECK-NEXT: rapid_isa.sfu op=add, in_prec=fp32, out_prec=fp32, b_mode=scalar, count=6
+// CHECK-NEXT: rapid_isa.sem.wait sem=s0, count=1
 // CHECK-NEXT: rapid_isa.sfu op=recip, in_prec=fp32, out_prec=fp32, b_mode=vector, count=6
 // ... and the hidden state o * tanh(cell), written in fp16.
 // CHECK: rapid_isa.sfu op=mul, in_prec=fp32, out_prec=fp16, b_mode=vector, count=2

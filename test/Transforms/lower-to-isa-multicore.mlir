@@ -1,7 +1,8 @@
 // A layer divided over the four cores of rapid-chip by its #rapid.spatial
 // (core_split = {in = 2, out = 2}): each core computes a 4-input x
 // 3-output slice into one of two partial-sum slots (by its in coordinate),
-// the cores meet at barrier 0, every core then adds the two slots for its
+// the cores meet at barrier 0 (each engine instruction completed: the
+// instruction unit waits for each), every core then adds the two slots for its
 // share of the 12 output planes (3 each), adds the bias, applies relu and
 // writes its planes, and the cores meet at barrier 1.
 // RUN: rapid-opt %s --rapid-lower-to-isa=arch=rapid-chip | FileCheck %s
@@ -17,9 +18,9 @@
 // CHECK: rapid_isa.core 3 {
 // CHECK: rapid_isa.tile_desc 0 p = [4, 3, 1, 1, 2, 1, 1]
 // CHECK: rapid_isa.mac dataflow=ws
-// CHECK: rapid_isa.sem.wait sem=s0, count=1
+// CHECK: rapid_isa.dma path=lx_to_ext
+// CHECK-NEXT: rapid_isa.sem.wait sem=s0, count=1
 // CHECK-NEXT: rapid_isa.barrier scope=chip, id=0
-// CHECK-NEXT: rapid_isa.sem.signal sem=s0, count=1
 // The two slots, added.
 // CHECK: rapid_isa.dma path=ext_to_lx
 // CHECK: rapid_isa.dma path=ext_to_lx

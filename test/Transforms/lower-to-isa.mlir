@@ -30,23 +30,28 @@
 // CHECK: rapid_isa.seti a=a8, imm=[[INTERIOR:[0-9]+]]
 // CHECK: rapid_isa.dma path=ext_to_ext, peer=self, desc=1
 // CHECK: rapid_isa.dma path=ext_to_lx, peer=self, desc=2, dst=a8, dst_off=0, src=a2
+// CHECK-NEXT: rapid_isa.sem.wait sem=s0, count=1
 // CHECK-NEXT: rapid_isa.loop count = 4 {
 // CHECK: rapid_isa.dma path=ext_to_lx, peer=self, desc=3, dst=a8, dst_off=0, src=a1
 // CHECK: rapid_isa.loop count = 2 {
 // CHECK-NEXT: rapid_isa.dma path=lx_to_l0, peer=self, desc=5
+// CHECK-NEXT: rapid_isa.sem.wait sem=s0, count=1
 // CHECK-NEXT: rapid_isa.dma path=lx_to_l0, peer=self, desc=6
+// CHECK-NEXT: rapid_isa.sem.wait sem=s0, count=1
 // CHECK-NEXT: rapid_isa.mac dataflow=os, inp_prec=fp16, ker_prec=fp16, acc_prec=fp32, chunk=0, accumulate=1, tile=0
+// CHECK-NEXT: rapid_isa.sem.wait sem=s0, count=1
 // CHECK-NEXT: rapid_isa.dma path=l0_to_lx, peer=self, desc=7
+// CHECK-NEXT: rapid_isa.sem.wait sem=s0, count=1
 // CHECK-NEXT: rapid_isa.addi a=a5, b=a5, imm=20
 // CHECK-NEXT: rapid_isa.addi a=a7, b=a7, imm=32
 // CHECK-NEXT: }
 // CHECK: rapid_isa.sfu op=mov, in_prec=fp32, out_prec=fp16, b_mode=vector, count=64
 // CHECK: rapid_isa.dma path=lx_to_ext, peer=self, desc=8, dst=a3
+// CHECK-NEXT: rapid_isa.sem.wait sem=s0, count=1
 // CHECK-NEXT: rapid_isa.addi a=a1, b=a1, imm=40
 // CHECK-NEXT: rapid_isa.addi a=a3, b=a3, imm=32
 // CHECK-NEXT: }
-// CHECK: rapid_isa.sem.wait sem=s0, count=1
-// CHECK-NEXT: rapid_isa.halt
+// CHECK: rapid_isa.halt
 func.func @conv_os(%x: tensor<1x3x8x8xf32>) -> tensor<1x4x8x8xf32> {
   %w = rapid.constant dense<0.25> : tensor<4x3x3x3xf32>
   %y = rapid.conv2d %x, %w pads [1, 1, 1, 1] {rapid.mapping = #rapid.mapping<output_stationary, N = {in = 3, out = 4, ij = 64, mb = 1, kij = 9}, B = {in = 3, out = 4, ij = 16, mb = 1, kij = 9}, T = {in = 3, out = 4, ij = 8, mb = 1, kij = 9}, P = {in = 3, out = 4, ij = 8, mb = 1, kij = 1}, order = {B = [mb, out, ij, in, kij], T = [mb, out, ij, in, kij], P = [kij, in, ij, out, mb]}, transfers = {inp = lx at B.ij, ker = lx at B.mb, out = lx at B.ij}, precision = {inp = fp16, ker = fp16, acc = fp32, chunk = 0}>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32> loc("conv")
@@ -69,11 +74,13 @@ func.func @conv_os(%x: tensor<1x3x8x8xf32>) -> tensor<1x4x8x8xf32> {
 // CHECK: rapid_isa.loop count = 2 {
 // CHECK: rapid_isa.mac dataflow=is
 // CHECK: rapid_isa.dma path=lx_to_ext, peer=self, desc=6, dst=a3
+// CHECK-NEXT: rapid_isa.sem.wait sem=s0, count=1
 // CHECK-NEXT: rapid_isa.addi a=a2, b=a2, imm=96
 // CHECK-NEXT: rapid_isa.addi a=a3, b=a3, imm=8
 // CHECK: rapid_isa.loop count = 2 {
 // CHECK: rapid_isa.mac dataflow=is
 // CHECK: rapid_isa.dma path=lx_to_ext, peer=self, desc=7, dst=a3
+// CHECK-NEXT: rapid_isa.sem.wait sem=s0, count=1
 // CHECK-NEXT: rapid_isa.addi a=a2, b=a2, imm=-96
 // CHECK-NEXT: rapid_isa.addi a=a3, b=a3, imm=-8
 // CHECK: rapid_isa.halt

@@ -46,7 +46,9 @@ sim::RunStats run(isa::CoreProgram &program, std::vector<uint8_t> &ext,
   mem.lx.assign(size_t(core.lxBytes), 0xFF);
   mem.l0.assign(size_t(core.l0Bytes), 0xFF);
   sim::RunStats stats;
-  llvm::Error err = sim::runCore(program, mem, stats, 200000000);
+  // The lazy schedule: the code must be correct by its semaphores alone.
+  llvm::Error err =
+      sim::runCore(program, mem, stats, 200000000, sim::Schedule::Lazy);
   if (err)
     FAIL(llvm::toString(std::move(err)));
   return stats;
@@ -571,4 +573,46 @@ TEST_CASE("cores meet at barriers; disagreeing programs are errors", "[sim]") {
   CHECK(llvm::toString(std::move(e)) ==
         "deadlock: cores wait at barrier 3, which core 1 never reaches (it "
         "halted)");
+}
+
+TEST_CASE("the lazy schedule breaks code that relies on program order",
+          "[sim]") {
+  // A DMA fills Lx with 2.0 (from external memory); the SFU doubles it. The
+  // eager schedule runs them in program order whether or not they are
+  // synchronized; the lazy one runs the SFU first unless it waits.
+  auto runWith = [](llvm::StringRef sync, sim::Schedule schedule) {
+    std::string text =
+        "seti a=a1, imm=0\n"
+        "setf f=f0, bits=1073741824\n" // 2.0
+        "dma path=ext_to_lx, peer=self, desc=0, dst=a1, dst_off=0, src=a1, "
+        "src_off=0, wait=none, signal=" +
+        sync.str() +
+        "\nsfu op=mul, in_prec=fp32, out_prec=fp32, b_mode=scalar, count=1, "
+        "dst=a1, dst_off=0, a=a1, a_off=0, b=a0, b_off=0, wait=" +
+        sync.str() + ", signal=none\nhalt";
+    llvm::Expected<std::vector<isa::Instruction>> code =
+        isa::assembleProgram(text, "p.s");
+    REQUIRE(bool(code));
+    isa::CoreProgram p;
+    p.code = *code;
+    isa::DmaDescriptor word;
+    word.elementBits = 32;
+    word.dims.push_back({1, 4, 4});
+    p.dma.push_back(word);
+    std::vector<uint8_t> ext(8, 0);
+    float two = 2.0f;
+    std::memcpy(ext.data(), &two, 4);
+    sim::CoreMemories mem;
+    mem.ext = &ext;
+    mem.lx.assign(8, 0);
+    mem.l0.assign(8, 0);
+    sim::RunStats stats;
+    llvm::Error e = sim::runCore(p, mem, stats, 0, schedule);
+    REQUIRE_FALSE(bool(e));
+    return float(sim::loadElement(mem.lx.data(), Precision::FP32));
+  };
+  CHECK(runWith("none", sim::Schedule::Eager) == 4.0f);
+  CHECK(runWith("none", sim::Schedule::Lazy) == 2.0f); // the race shows
+  CHECK(runWith("s1", sim::Schedule::Eager) == 4.0f);
+  CHECK(runWith("s1", sim::Schedule::Lazy) == 4.0f);
 }

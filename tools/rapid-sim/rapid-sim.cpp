@@ -57,6 +57,17 @@ cl::opt<int64_t> maxInstructions("max-instructions", cl::value_desc("N"),
                                  cl::desc("Stop with an error after N "
                                           "instructions (0: no limit)"),
                                  cl::init(0), cl::cat(category));
+cl::opt<sim::Schedule> schedule(
+    "schedule", cl::desc("When engine instructions run:"),
+    cl::init(sim::Schedule::Lazy),
+    cl::values(clEnumValN(sim::Schedule::Lazy, "lazy",
+                          "queued per engine, run only when the instruction "
+                          "unit waits, latest first (the default: code that "
+                          "relies on program order instead of semaphores "
+                          "shows)"),
+               clEnumValN(sim::Schedule::Eager, "eager",
+                          "each when issued, in program order")),
+    cl::cat(category));
 cl::opt<bool> quiet("q", cl::desc("Do not print the closing summary line"),
                     cl::cat(category));
 
@@ -207,8 +218,8 @@ int main(int argc, char **argv) {
     memPtrs.push_back(&mem);
   }
   sim::RunStats runStats;
-  if (llvm::Error e =
-          sim::runCores(model->cores, memPtrs, runStats, maxInstructions))
+  if (llvm::Error e = sim::runCores(model->cores, memPtrs, runStats,
+                                    maxInstructions, schedule))
     return fail(modelPath + ": " + llvm::toString(std::move(e)));
 
   // Outputs.

@@ -31,7 +31,9 @@
 //  - The output B tile stays in Lx until complete, then an SFU epilogue
 //    adds the bias, applies the activation and converts to the output
 //    precision before the write-back.
-//  - Engine instructions run in program order, chained on semaphore s0.
+//  - Each engine instruction signals semaphore s0 on completion and the
+//    instruction unit waits for it before going on (`sem.wait s0`), so the
+//    engines run one instruction at a time, correct under any schedule.
 //
 //===----------------------------------------------------------------------===//
 
@@ -137,9 +139,9 @@ llvm::Error lowerLayer(const MappedLayer &layer, const CoreModel &coreModel,
                        uint64_t zeroAddress, uint64_t lxBase, uint64_t l0Base,
                        isa::CoreProgram &core);
 
-/// Starts a core's program: the semaphore chain the engines follow.
+/// Starts a core's program (a0 = 0).
 void beginProgram(isa::CoreProgram &core);
-/// Ends it: waits for the last engine instruction, then `halt`.
+/// Ends it: `halt` (every engine instruction has completed).
 void endProgram(isa::CoreProgram &core);
 
 } // namespace rapid::backend

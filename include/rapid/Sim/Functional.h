@@ -39,6 +39,14 @@ struct CoreMemories {
   std::vector<uint8_t> lx, l0;
 };
 
+/// When engine instructions run. Eager: each at issue, in program order.
+/// Lazy: issued into per-engine queues (DMA, PE array, SFU; registers read at
+/// issue) that run only when the instruction unit must wait (`sem.wait`,
+/// `halt`), each step running the ready queue head issued last. Both are
+/// legal schedules of the ISA; the lazy one breaks code that relies on
+/// program order instead of semaphores, which the eager one cannot see.
+enum class Schedule { Eager, Lazy };
+
 struct RunStats {
   int64_t instructions = 0;
   int64_t macs = 0;
@@ -50,7 +58,8 @@ struct RunStats {
 /// or an instruction this executor cannot run (ring and link transfers).
 /// `maxInstructions` bounds the run (0: unbounded).
 llvm::Error runCore(const isa::CoreProgram &core, CoreMemories &mem,
-                    RunStats &stats, int64_t maxInstructions = 0);
+                    RunStats &stats, int64_t maxInstructions = 0,
+                    Schedule schedule = Schedule::Eager);
 
 /// Runs the programs of several cores sharing `mems[i]->ext` (each core
 /// its own Lx and L0): every core runs until it reaches a barrier or halts,
@@ -59,7 +68,8 @@ llvm::Error runCore(const isa::CoreProgram &core, CoreMemories &mem,
 /// a halted core never reached, are an error.
 llvm::Error runCores(llvm::ArrayRef<isa::CoreProgram> programs,
                      llvm::ArrayRef<CoreMemories *> mems, RunStats &stats,
-                     int64_t maxInstructions = 0);
+                     int64_t maxInstructions = 0,
+                     Schedule schedule = Schedule::Eager);
 
 /// Reads element `i` of precision `p` at `bytes` (whole-byte precisions).
 double loadElement(const uint8_t *bytes, Precision p);
