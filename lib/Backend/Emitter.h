@@ -52,6 +52,9 @@ enum Reg : int64_t {
 /// instruction unit waits on it before going on, so engine instructions run
 /// one at a time under any schedule.
 constexpr int64_t kChain = 0;
+/// Double buffering: the PE array's completions, and the loads'.
+constexpr int64_t kMacDone = 1;
+constexpr int64_t kLoaded = 2;
 constexpr int64_t kMaxSfuCount = (int64_t(1) << 20) - 1;
 
 class Emitter {
@@ -63,8 +66,29 @@ public:
     core.code.back().opcode = op;
     return core.code.back();
   }
-  /// Waits for the engine instruction just issued to complete.
-  void complete() { emit(Opcode::SemWait).set("sem", kChain).set("count", 1); }
+  /// Waits for the engine instruction just issued to complete (unless
+  /// `waitAfter` is off: double-buffered code synchronizes by counts).
+  void complete() {
+    if (waitAfter)
+      emit(Opcode::SemWait).set("sem", kChain).set("count", 1);
+  }
+  /// The semaphore engine instructions signal, and whether the instruction
+  /// unit waits for each.
+  int64_t signalSem = kChain;
+  bool waitAfter = true;
+  /// sem.wait / sem.signal of any count (the field holds 255).
+  void semWait(int64_t sem, int64_t count) {
+    for (; count > 0; count -= 255)
+      emit(Opcode::SemWait)
+          .set("sem", sem)
+          .set("count", std::min<int64_t>(count, 255));
+  }
+  void semSignal(int64_t sem, int64_t count) {
+    for (; count > 0; count -= 255)
+      emit(Opcode::SemSignal)
+          .set("sem", sem)
+          .set("count", std::min<int64_t>(count, 255));
+  }
   void seti(int64_t reg, int64_t imm) {
     emit(Opcode::SetI).set("a", reg).set("imm", imm);
   }
@@ -134,7 +158,7 @@ public:
         .set("src", src)
         .set("src_off", 0)
         .set("wait", isa::kNoSemaphore)
-        .set("signal", kChain);
+        .set("signal", signalSem);
     complete();
   }
 
@@ -153,7 +177,7 @@ public:
         .set("b", b)
         .set("b_off", 0)
         .set("wait", isa::kNoSemaphore)
-        .set("signal", kChain);
+        .set("signal", signalSem);
     complete();
   }
 

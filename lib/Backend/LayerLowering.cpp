@@ -273,6 +273,8 @@ Buffers rapid::backend::planBuffers(const MappedLayer &l, uint64_t lxBase,
   take(b.inpT, elements(l, DataStructure::Inp, t) * bytesOf(m.precision.inp));
   take(b.kerT, elements(l, DataStructure::Ker, t) * bytesOf(m.precision.ker));
   take(b.outT, elements(l, DataStructure::Outp, t) * accBytes);
+  take(b.inpT2, elements(l, DataStructure::Inp, t) * bytesOf(m.precision.inp));
+  take(b.kerT2, elements(l, DataStructure::Ker, t) * bytesOf(m.precision.ker));
   b.l0End = at;
   return b;
 }
@@ -536,14 +538,35 @@ llvm::Error rapid::backend::lowerLayer(const MappedLayer &l,
                     " needs more than 4 strided dimensions";
   };
 
+  // Double buffering at the T stage: the loop `dbLoop` whose body loads
+  // the input and/or weight T tiles alternates two L0 buffers for them.
+  // While the PE array works on one buffer's tiles the DMA fills the other:
+  // the instruction unit waits only for the loads of the tile it is about
+  // to compute, and before refilling a buffer for the macs of the tiles two
+  // iterations back (counted on kMacDone, primed with two iterations'
+  // worth). Only when the output T tile stays put across that loop (its
+  // read-back and write-back wait for every mac).
+  int dbLoop = std::max(lastT[kInp], lastT[kKer]);
+  bool dbInp = false, dbKer = false;
+  int64_t macsPerIteration = 1;
+  if (dbLoop >= 0 && lastT[kOut] < dbLoop && tripsT[idx(orderT[dbLoop])] >= 2) {
+    dbInp = lastT[kInp] == dbLoop;
+    dbKer = lastT[kKer] == dbLoop;
+    for (unsigned p = unsigned(dbLoop) + 1; p < kTileDims; ++p)
+      macsPerIteration *= tripsT[idx(orderT[p])];
+  } else {
+    dbLoop = -1;
+  }
+  bool dbActive = false;
+
   // T stage: whole T tiles over the padded B tile.
   std::function<void(unsigned)> emitT = [&](unsigned pos) {
-    if (lastT[kInp] + 1 == int(pos)) {
+    if (lastT[kInp] + 1 == int(pos) && !(dbActive && dbInp)) {
       Block blk = blockOf(l, DataStructure::Inp, t, lx.inp, l0.inp);
       checkRank(blk, "the input T tile");
       dma(isa::DmaPath::LxToL0, blk, pc.inp, kInpL0, kInpLx);
     }
-    if (lastT[kKer] + 1 == int(pos))
+    if (lastT[kKer] + 1 == int(pos) && !(dbActive && dbKer))
       dma(isa::DmaPath::LxToL0,
           blockOf(l, DataStructure::Ker, t, lx.ker, l0.ker), pc.ker, kKerL0,
           kKerLx);
@@ -581,8 +604,51 @@ llvm::Error rapid::backend::lowerLayer(const MappedLayer &l,
           .set("out", kOutL0)
           .set("out_off", 0)
           .set("wait", isa::kNoSemaphore)
-          .set("signal", kChain);
-      e.complete();
+          .set("signal", dbActive ? kMacDone : kChain);
+      if (!dbActive)
+        e.complete();
+    } else if (int(pos) == dbLoop) {
+      TileDim d = orderT[pos];
+      int64_t trips = tripsT[idx(d)];
+      int64_t m2 = 2 * macsPerIteration;
+      e.semSignal(kMacDone, m2);
+      dbActive = true;
+      auto copy = [&](int k) {
+        e.semWait(kMacDone, macsPerIteration);
+        e.signalSem = kLoaded;
+        e.waitAfter = false;
+        int64_t loads = 0;
+        if (dbInp) {
+          e.seti(kInpL0, int64_t(k ? buf.inpT2 : buf.inpT));
+          dma(isa::DmaPath::LxToL0,
+              blockOf(l, DataStructure::Inp, t, lx.inp, l0.inp), pc.inp, kInpL0,
+              kInpLx);
+          ++loads;
+        }
+        if (dbKer) {
+          e.seti(kKerL0, int64_t(k ? buf.kerT2 : buf.kerT));
+          dma(isa::DmaPath::LxToL0,
+              blockOf(l, DataStructure::Ker, t, lx.ker, l0.ker), pc.ker, kKerL0,
+              kKerLx);
+          ++loads;
+        }
+        e.signalSem = kChain;
+        e.waitAfter = true;
+        e.semWait(kLoaded, loads);
+        emitT(pos + 1);
+        for (auto [reg, step] : stepT(d))
+          e.addi(reg, step);
+      };
+      e.repeat(trips / 2, [&] {
+        copy(0);
+        copy(1);
+      });
+      if (trips % 2)
+        copy(0);
+      dbActive = false;
+      e.semWait(kMacDone, m2);
+      for (auto [reg, step] : stepT(d))
+        e.addi(reg, -trips * step);
     } else {
       TileDim d = orderT[pos];
       int64_t trips = tripsT[idx(d)];

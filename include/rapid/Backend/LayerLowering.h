@@ -32,8 +32,10 @@
 //    adds the bias, applies the activation and converts to the output
 //    precision before the write-back.
 //  - Each engine instruction signals semaphore s0 on completion and the
-//    instruction unit waits for it before going on (`sem.wait s0`), so the
-//    engines run one instruction at a time, correct under any schedule.
+//    instruction unit waits for it before going on (`sem.wait s0`), except
+//    in the T loop that reloads the input/weight T tiles, which is double-
+//    buffered: two L0 buffers, loads overlapping the previous tiles' macs,
+//    synchronized by counts on s1 (macs) and s2 (loads).
 //
 //===----------------------------------------------------------------------===//
 
@@ -128,6 +130,8 @@ std::vector<uint8_t> packBias(const MappedLayer &layer,
 struct Buffers {
   uint64_t inpB = 0, kerB = 0, outB = 0, biasB = 0, finalB = 0, lxEnd = 0;
   uint64_t inpT = 0, kerT = 0, outT = 0, l0End = 0;
+  /// The second L0 buffers of the double-buffered T tiles.
+  uint64_t inpT2 = 0, kerT2 = 0;
 };
 Buffers planBuffers(const MappedLayer &layer, uint64_t lxBase, uint64_t l0Base);
 
