@@ -433,10 +433,13 @@ llvm::Error rapid::backend::lowerLayer(const MappedLayer &l,
                               "(from {2}) but the core has {3}",
                               l.name, buf.lxEnd - lxBase, lxBase,
                               coreModel.lxBytes));
-  if (buf.l0End > uint64_t(coreModel.l0Bytes))
+  // The second L0 buffers (double buffering) come last: without room for
+  // them the T stage runs single-buffered.
+  bool roomForTwo = buf.l0End <= uint64_t(coreModel.l0Bytes);
+  if (buf.inpT2 > uint64_t(coreModel.l0Bytes))
     return fail(llvm::formatv("layer '{0}': its L0 buffers need {1} bytes "
                               "(from {2}) but the core has {3}",
-                              l.name, buf.l0End - l0Base, l0Base,
+                              l.name, buf.inpT2 - l0Base, l0Base,
                               coreModel.l0Bytes));
 
   TileTuple n = tileOf(l, "N"), b = tileOf(l, "B"), t = tileOf(l, "T"),
@@ -549,7 +552,8 @@ llvm::Error rapid::backend::lowerLayer(const MappedLayer &l,
   int dbLoop = std::max(lastT[kInp], lastT[kKer]);
   bool dbInp = false, dbKer = false;
   int64_t macsPerIteration = 1;
-  if (dbLoop >= 0 && lastT[kOut] < dbLoop && tripsT[idx(orderT[dbLoop])] >= 2) {
+  if (roomForTwo && dbLoop >= 0 && lastT[kOut] < dbLoop &&
+      tripsT[idx(orderT[dbLoop])] >= 2) {
     dbInp = lastT[kInp] == dbLoop;
     dbKer = lastT[kKer] == dbLoop;
     for (unsigned p = unsigned(dbLoop) + 1; p < kTileDims; ++p)

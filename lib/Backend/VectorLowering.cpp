@@ -65,7 +65,8 @@ static void stream(Emitter &e, isa::DmaPath path, int64_t n, Precision p,
 
 llvm::Error rapid::backend::lowerPool(const PoolLayer &l,
                                       const CoreModel &coreModel,
-                                      uint64_t lxBase, isa::CoreProgram &core) {
+                                      uint64_t lxBase, isa::CoreProgram &core,
+                                      uint64_t *lxEnd) {
   auto [n, c, h, w] = l.inp.shape;
   auto [on, oc, oh, ow] = l.out.shape;
   const Window &win = l.window;
@@ -112,6 +113,8 @@ llvm::Error rapid::backend::lowerPool(const PoolLayer &l,
   uint64_t tmp32B =
       align64(accB + uint64_t(block * planeOut * (avg ? 4 : ebIn)));
   uint64_t finalB = align64(tmp32B + uint64_t(avg ? block * planeOut * 4 : 0));
+  if (lxEnd) // the final buffer only for averages
+    *lxEnd = avg ? finalB + uint64_t(block * planeOut * ebOut) : tmp32B;
 
   Emitter e(core);
   e.seti(kInpExt, int64_t(l.inp.address));
@@ -202,7 +205,8 @@ llvm::Error rapid::backend::lowerPool(const PoolLayer &l,
 llvm::Error rapid::backend::lowerEltwise(const EltwiseLayer &l,
                                          const CoreModel &coreModel,
                                          uint64_t lxBase,
-                                         isa::CoreProgram &core) {
+                                         isa::CoreProgram &core,
+                                         uint64_t *lxEnd) {
   if (l.binary() && l.a.precision != l.b.precision)
     return failure("layer '" + l.name +
                    "': both operands must be stored in one precision");
@@ -218,6 +222,8 @@ llvm::Error rapid::backend::lowerEltwise(const EltwiseLayer &l,
   uint64_t aB = lxBase;
   uint64_t bB = align64(aB + uint64_t(chunk * ebIn));
   uint64_t outB = align64(bB + uint64_t(l.binary() ? chunk * ebIn : 0));
+  if (lxEnd)
+    *lxEnd = outB + uint64_t(chunk * ebOut);
 
   Emitter e(core);
   e.seti(kInpExt, int64_t(l.a.address));
@@ -290,8 +296,8 @@ void rapid::backend::emitBarrier(int64_t id, isa::CoreProgram &core) {
 
 llvm::Error rapid::backend::lowerReduce(const ReduceLayer &l,
                                         const CoreModel &coreModel,
-                                        uint64_t lxBase,
-                                        isa::CoreProgram &core) {
+                                        uint64_t lxBase, isa::CoreProgram &core,
+                                        uint64_t *lxEnd) {
   auto [n, c, h, w] = l.partials.shape;
   int64_t plane = h * w;
   int64_t slotElements = n * c * plane;
@@ -312,6 +318,8 @@ llvm::Error rapid::backend::lowerReduce(const ReduceLayer &l,
   uint64_t inB = align64(accB + uint64_t(block * plane * ebAcc));
   uint64_t outB = align64(inB + uint64_t(block * plane * ebAcc));
   uint64_t biasB = align64(outB + uint64_t(block * plane * ebOut));
+  if (lxEnd)
+    *lxEnd = biasB + uint64_t(block * ebAcc);
 
   Emitter e(core);
   int64_t first = l.firstPlane * plane;
@@ -412,7 +420,8 @@ llvm::Error rapid::backend::lowerCopy(const CopyLayer &l,
 llvm::Error rapid::backend::lowerLstmCell(const LstmCellLayer &l,
                                           const CoreModel &coreModel,
                                           uint64_t lxBase,
-                                          isa::CoreProgram &core) {
+                                          isa::CoreProgram &core,
+                                          uint64_t *lxEnd) {
   const Precision f32 = Precision::FP32;
   int64_t B = l.batch, H = l.units, ebH = bytesOf(l.hidden.precision);
   if (4 * H > kMaxSfuCount)
@@ -423,6 +432,8 @@ llvm::Error rapid::backend::lowerLstmCell(const LstmCellLayer &l,
   uint64_t tB = align64(cB + uint64_t(B * H * 4));
   uint64_t hB = align64(tB + uint64_t(H * 4));
   uint64_t end = align64(hB + uint64_t(B * H * ebH));
+  if (lxEnd)
+    *lxEnd = end;
   if (end > uint64_t(coreModel.lxBytes))
     return failure(llvm::formatv("layer '{0}': the cell's buffers need {1} "
                                  "bytes of Lx; the core has {2}",

@@ -1013,6 +1013,9 @@ struct LowerToISAPass
         barrier();
       }
       bool listed = false;
+      // The Lx the step's SFU layers use (the largest of its tasks').
+      uint64_t sfuLx = 0;
+      auto noteLx = [&](uint64_t end) { sfuLx = std::max(sfuLx, end); };
       for (std::vector<Task> &phase : step.phases) {
         for (Task &t : phase) {
           rapid::isa::CoreProgram &program = programs[size_t(t.core)];
@@ -1042,24 +1045,35 @@ struct LowerToISAPass
               region("out", MemLevel::Lx, b.finalB, b.lxEnd);
               region("inp", MemLevel::L0, b.inpT, b.kerT);
               region("ker", MemLevel::L0, b.kerT, b.outT);
-              region("acc", MemLevel::L0, b.outT, b.l0End);
+              region("acc", MemLevel::L0, b.outT, b.inpT2);
+              // The second buffers, when the layer double-buffers.
+              if (b.l0End <= uint64_t(core.l0Bytes)) {
+                region("inp2", MemLevel::L0, b.inpT2, b.kerT2);
+                region("ker2", MemLevel::L0, b.kerT2, b.l0End);
+              }
             }
           } else if (auto *p = std::get_if<PoolLayer>(&t.layer)) {
             ext(t.inp, t.inpOffset, p->inp);
             ext(t.out, t.outOffset, p->out);
-            err = lowerPool(*p, core, 0, program);
+            uint64_t end = 0;
+            err = lowerPool(*p, core, 0, program, &end);
+            noteLx(end);
           } else if (auto *e = std::get_if<EltwiseLayer>(&t.layer)) {
             ext(t.inp, t.inpOffset, e->a);
             if (t.inp2 >= 0)
               ext(t.inp2, t.inp2Offset, e->b);
             ext(t.out, t.outOffset, e->out);
-            err = lowerEltwise(*e, core, 0, program);
+            uint64_t end = 0;
+            err = lowerEltwise(*e, core, 0, program, &end);
+            noteLx(end);
           } else if (auto *lc = std::get_if<LstmCellLayer>(&t.layer)) {
             ext(t.inp, t.inpOffset, lc->xproj);
             ext(t.inp2, 0, lc->hproj);
             ext(t.aux, 0, lc->cell);
             ext(t.out, t.outOffset, lc->hidden);
-            err = lowerLstmCell(*lc, core, 0, program);
+            uint64_t end = 0;
+            err = lowerLstmCell(*lc, core, 0, program, &end);
+            noteLx(end);
           } else if (auto *cp = std::get_if<CopyLayer>(&t.layer)) {
             ext(t.inp, t.inpOffset, cp->src);
             ext(t.out, t.outOffset, cp->dst);
@@ -1067,7 +1081,9 @@ struct LowerToISAPass
           } else if (auto *r = std::get_if<ReduceLayer>(&t.layer)) {
             ext(t.inp, 0, r->partials);
             ext(t.out, 0, r->out);
-            err = lowerReduce(*r, core, 0, program);
+            uint64_t end = 0;
+            err = lowerReduce(*r, core, 0, program, &end);
+            noteLx(end);
           }
           // Every field of the task's code fits its encoding (a loop too
           // long or too many trips would only show when encoding).
@@ -1088,6 +1104,12 @@ struct LowerToISAPass
         }
         barrier();
       }
+      // The SFU layers' Lx buffers, for the memory map. A step that also
+      // runs a PE-array layer uses Lx for each in turn; its map shows the
+      // PE-array layer's buffers.
+      if (sfuLx > 0 && !listed)
+        m.memory.push_back({unique(nameOf(step.op) + ".lx.sfu"), MemLevel::Lx,
+                            0, sfuLx, uint32_t(s), uint32_t(s)});
       ++numLayers;
     }
     for (rapid::isa::CoreProgram &p : programs) {

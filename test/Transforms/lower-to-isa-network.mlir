@@ -20,6 +20,9 @@
 // CHECK: rapid_isa.region @gap : ext [{{[0-9]+}}, 8] live [4, 5]
 // CHECK: rapid_isa.region @fc : ext [{{[0-9]+}}, 8] live [5, 6]
 // CHECK: rapid_isa.region @conv.lx.inp : lx
+// The SFU layers' Lx buffers, each live for its step.
+// CHECK: rapid_isa.region @pool.lx.sfu : lx [0, {{[0-9]+}}] live [1, 1]
+// CHECK: rapid_isa.region @gap.lx.sfu : lx [0, {{[0-9]+}}] live [4, 4]
 // CHECK: rapid_isa.region @fc.l0.acc : l0 [{{[0-9]+}}, {{[0-9]+}}] live [5, 5]
 // CHECK: rapid_isa.tensor input "image" : fp16 [1, 3, 8, 8]
 // CHECK: rapid_isa.tensor output "logits" : fp16 [1, 4]

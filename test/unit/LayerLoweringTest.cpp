@@ -370,9 +370,13 @@ TEST_CASE("pooling lowered to gathers and SFU reductions computes the "
       plain.shape = {cs.n, cs.c, cs.h, cs.w};
       emitPadCopy(plain, l.inp, cs.pad, cs.pad, 0, program);
     }
-    llvm::Error err = lowerPool(l, c, 0, program);
+    uint64_t lxEnd = 0;
+    llvm::Error err = lowerPool(l, c, 0, program, &lxEnd);
     if (err)
       FAIL(llvm::toString(std::move(err)));
+    // The buffers it reports fit Lx (the memory map lists them).
+    CHECK(lxEnd > 0);
+    CHECK(lxEnd <= uint64_t(c.lxBytes));
     endProgram(program);
     run(program, ext, c);
     int64_t wrong = 0;
@@ -436,7 +440,9 @@ TEST_CASE("elementwise layers stream through Lx in chunks", "[backend]") {
     l.hi = 1.0f;
     isa::CoreProgram program;
     beginProgram(program);
-    llvm::Error err = lowerEltwise(l, core, 0, program);
+    uint64_t lxEnd = 0;
+    llvm::Error err = lowerEltwise(l, core, 0, program, &lxEnd);
+    CHECK(lxEnd <= uint64_t(core.lxBytes));
     if (err)
       FAIL(llvm::toString(std::move(err)));
     endProgram(program);

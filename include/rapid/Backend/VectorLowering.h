@@ -37,8 +37,11 @@ struct PoolLayer {
 /// Max: the maximum of the window's taps (exact in the input precision);
 /// Avg and GlobalAvg: their FP32 sum times 1 / taps, rounded once to the
 /// output precision.
+/// The SFU lowerings set `*lxEnd` (when given) to the end of the Lx bytes
+/// they use from `lxBase`, for the program's memory map.
 llvm::Error lowerPool(const PoolLayer &layer, const CoreModel &coreModel,
-                      uint64_t lxBase, isa::CoreProgram &core);
+                      uint64_t lxBase, isa::CoreProgram &core,
+                      uint64_t *lxEnd = nullptr);
 
 /// An elementwise layer over `elements` elements: binary (a op b, same
 /// shapes) or unary (relu, clip to [lo, hi], or a conversion from a's
@@ -53,7 +56,8 @@ struct EltwiseLayer {
 };
 /// Computes in FP32 and rounds once to the output precision.
 llvm::Error lowerEltwise(const EltwiseLayer &layer, const CoreModel &coreModel,
-                         uint64_t lxBase, isa::CoreProgram &core);
+                         uint64_t lxBase, isa::CoreProgram &core,
+                         uint64_t *lxEnd = nullptr);
 
 /// The end of a layer whose reduction (in, kij) was divided among cores:
 /// each core left its partial sums (accumulation precision) in one slot of
@@ -72,7 +76,8 @@ struct ReduceLayer {
   uint64_t planeBiasAddress = 0;
 };
 llvm::Error lowerReduce(const ReduceLayer &layer, const CoreModel &coreModel,
-                        uint64_t lxBase, isa::CoreProgram &core);
+                        uint64_t lxBase, isa::CoreProgram &core,
+                        uint64_t *lxEnd = nullptr);
 
 /// A strided copy between tensors in external memory (transpose, slice):
 /// for each index of `dims` (count, source and destination element
@@ -102,7 +107,7 @@ struct LstmCellLayer {
 };
 llvm::Error lowerLstmCell(const LstmCellLayer &layer,
                           const CoreModel &coreModel, uint64_t lxBase,
-                          isa::CoreProgram &core);
+                          isa::CoreProgram &core, uint64_t *lxEnd = nullptr);
 
 /// A barrier of every core of the chip (`id` modulo 256).
 void emitBarrier(int64_t id, isa::CoreProgram &core);
