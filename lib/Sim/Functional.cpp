@@ -178,6 +178,12 @@ private:
   }
   llvm::Error dma(const Instruction &inst);
   llvm::Error mac(const Instruction &inst);
+  /// mac with FP32 accumulation and no chunks: the operands (whose
+  /// products FP32 holds exactly) decoded once, the sums in float, in the
+  /// same order as the general path; the same results, much faster.
+  llvm::Error macFloat(const Instruction &inst, const isa::TileDescriptor &t,
+                       Precision pi, Precision pk, int64_t inp, int64_t ker,
+                       int64_t out, bool accumulate);
   llvm::Error sfu(const Instruction &inst);
 };
 } // namespace
@@ -270,6 +276,9 @@ llvm::Error Core::mac(const Instruction &inst) {
   const auto &p = t.p;
   const auto &sI = t.strides[0], &sK = t.strides[1], &sO = t.strides[2];
   enum { In, Out, Oy, Ox, Mb, Ky, Kx };
+  if (pa == Precision::FP32 && chunk == 0 && pi != Precision::INT8 &&
+      pk != Precision::INT8)
+    return macFloat(inst, t, pi, pk, inp, ker, out, accumulate);
   for (int64_t mb = 0; mb < p[Mb]; ++mb)
     for (int64_t o = 0; o < p[Out]; ++o)
       for (int64_t oy = 0; oy < p[Oy]; ++oy)
@@ -312,6 +321,98 @@ llvm::Error Core::mac(const Instruction &inst) {
           double value =
               accumulate ? roundTo(loadElement(y, pa) + sum, pa) : sum;
           storeElement(value, pa, y);
+          stats.macs += p[In] * p[Ky] * p[Kx];
+        }
+  return llvm::Error::success();
+}
+
+/// The operand span a tile reads: element offsets [lo, hi] over the tile's
+/// extents and one operand's strides.
+static std::pair<int64_t, int64_t>
+span(const std::array<uint32_t, isa::kTileDims> &p,
+     const std::array<int32_t, isa::kTileDims> &s) {
+  int64_t lo = 0, hi = 0;
+  for (unsigned d = 0; d < isa::kTileDims; ++d) {
+    int64_t reach = int64_t(p[d] - 1) * s[d];
+    (reach < 0 ? lo : hi) += reach;
+  }
+  return {lo, hi};
+}
+
+/// Decodes `n` elements of precision `prec` from `bytes` into floats.
+static void decodeAll(const uint8_t *bytes, int64_t n, Precision prec,
+                      float *out) {
+  if (prec == Precision::FP16) {
+    // All 65536 FP16 values, decoded once.
+    static const std::vector<float> table = [] {
+      std::vector<float> t(65536);
+      for (uint32_t b = 0; b < 65536; ++b)
+        t[b] = float(numerics::decode(b, numerics::kFP16));
+      return t;
+    }();
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = table[size_t(bytes[2 * i] | bytes[2 * i + 1] << 8)];
+    return;
+  }
+  int64_t eb = storageBits(prec) / 8;
+  for (int64_t i = 0; i < n; ++i)
+    out[i] = float(loadElement(bytes + i * eb, prec));
+}
+
+llvm::Error Core::macFloat(const Instruction &inst,
+                           const isa::TileDescriptor &t, Precision pi,
+                           Precision pk, int64_t inp, int64_t ker, int64_t out,
+                           bool accumulate) {
+  enum { In, Out, Oy, Ox, Mb, Ky, Kx };
+  const auto &p = t.p;
+  const auto &sI = t.strides[0], &sK = t.strides[1], &sO = t.strides[2];
+  int64_t eI = storageBits(pi) / 8, eK = storageBits(pk) / 8;
+  auto [iLo, iHi] = span(p, sI);
+  auto [kLo, kHi] = span(p, sK);
+  auto [oLo, oHi] = span(p, sO);
+  if (!at(mem.l0, inp + iLo * eI, (iHi - iLo + 1) * eI))
+    return fail(inst, llvm::formatv("reads L0 at {0} (input) beyond its {1} "
+                                    "bytes",
+                                    inp + iHi * eI, mem.l0.size()));
+  if (!at(mem.l0, ker + kLo * eK, (kHi - kLo + 1) * eK))
+    return fail(inst, llvm::formatv("reads L0 at {0} (kernel) beyond its {1} "
+                                    "bytes",
+                                    ker + kHi * eK, mem.l0.size()));
+  if (!at(mem.l0, out + oLo * 4, (oHi - oLo + 1) * 4))
+    return fail(inst, llvm::formatv("writes L0 at {0} (output) beyond its {1} "
+                                    "bytes",
+                                    out + oHi * 4, mem.l0.size()));
+  std::vector<float> x(static_cast<size_t>(iHi - iLo + 1)),
+      w(static_cast<size_t>(kHi - kLo + 1));
+  decodeAll(mem.l0.data() + inp + iLo * eI, iHi - iLo + 1, pi, x.data());
+  decodeAll(mem.l0.data() + ker + kLo * eK, kHi - kLo + 1, pk, w.data());
+  const float *xb = x.data() - iLo, *wb = w.data() - kLo;
+  for (int64_t mb = 0; mb < p[Mb]; ++mb)
+    for (int64_t o = 0; o < p[Out]; ++o)
+      for (int64_t oy = 0; oy < p[Oy]; ++oy)
+        for (int64_t ox = 0; ox < p[Ox]; ++ox) {
+          const float *xr =
+              xb + (o * sI[Out] + oy * sI[Oy] + ox * sI[Ox] + mb * sI[Mb]);
+          const float *wr =
+              wb + (o * sK[Out] + oy * sK[Oy] + ox * sK[Ox] + mb * sK[Mb]);
+          float sum = 0;
+          for (int64_t ky = 0; ky < p[Ky]; ++ky)
+            for (int64_t kx = 0; kx < p[Kx]; ++kx) {
+              const float *xk = xr + ky * sI[Ky] + kx * sI[Kx];
+              const float *wk = wr + ky * sK[Ky] + kx * sK[Kx];
+              for (int64_t i = 0; i < p[In]; ++i)
+                sum += xk[i * sI[In]] * wk[i * sK[In]];
+            }
+          uint8_t *y =
+              mem.l0.data() + out +
+              (o * sO[Out] + oy * sO[Oy] + ox * sO[Ox] + mb * sO[Mb]) * 4;
+          float v = sum;
+          if (accumulate) {
+            float old;
+            std::memcpy(&old, y, 4);
+            v = old + sum;
+          }
+          std::memcpy(y, &v, 4);
           stats.macs += p[In] * p[Ky] * p[Kx];
         }
   return llvm::Error::success();
