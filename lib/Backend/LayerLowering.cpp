@@ -6,6 +6,7 @@
 
 #include "rapid/Backend/LayerLowering.h"
 #include "Emitter.h"
+#include "rapid/Backend/MemoryPlan.h"
 #include "rapid/Numerics/Quantize.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -254,12 +255,11 @@ Buffers rapid::backend::planBuffers(const MappedLayer &l, uint64_t lxBase,
                                     uint64_t l0Base) {
   const Mapping &m = l.mapping;
   TileTuple bp = tileOf(l, "B'"), t = tileOf(l, "T");
-  auto align = [](uint64_t x) { return (x + 63) / 64 * 64; };
   Buffers b;
   uint64_t at = lxBase;
   auto take = [&](uint64_t &slot, int64_t bytes) {
     slot = at;
-    at = align(at + uint64_t(bytes));
+    at = alignUp(at + uint64_t(bytes));
   };
   int64_t accBytes = bytesOf(m.precision.acc);
   take(b.inpB, elements(l, DataStructure::Inp, bp) * bytesOf(m.precision.inp));

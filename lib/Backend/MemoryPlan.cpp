@@ -46,8 +46,7 @@ uint64_t rapid::backend::planMemory(std::vector<Allocation> &allocations,
     for (const Allocation *b : busy) {
       if (at + a.size <= b->offset)
         break;
-      at = std::max(at, (b->offset + b->size + alignment - 1) / alignment *
-                            alignment);
+      at = std::max(at, alignUp(b->offset + b->size, alignment));
     }
     a.offset = at;
     end = std::max(end, at + a.size);

@@ -6,14 +6,13 @@
 
 #include "rapid/Backend/VectorLowering.h"
 #include "Emitter.h"
+#include "rapid/Backend/MemoryPlan.h"
 
 #include "llvm/Support/FormatVariadic.h"
 
 using namespace rapid;
 using namespace rapid::backend;
 using namespace rapid::backend::detail;
-
-static uint64_t align64(uint64_t x) { return (x + 63) / 64 * 64; }
 
 static llvm::Error failure(const llvm::Twine &why) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), why.str());
@@ -108,11 +107,11 @@ llvm::Error rapid::backend::lowerPool(const PoolLayer &l,
         "the core has {5}; pooling of planes that large is not lowered yet",
         l.name, h, w, perPlane, lxBase, coreModel.lxBytes));
   uint64_t inpB = lxBase;
-  uint64_t tmpB = align64(inpB + uint64_t(block * planeIn * ebIn));
-  uint64_t accB = align64(tmpB + uint64_t(block * planeOut * ebIn));
+  uint64_t tmpB = alignUp(inpB + uint64_t(block * planeIn * ebIn));
+  uint64_t accB = alignUp(tmpB + uint64_t(block * planeOut * ebIn));
   uint64_t tmp32B =
-      align64(accB + uint64_t(block * planeOut * (avg ? 4 : ebIn)));
-  uint64_t finalB = align64(tmp32B + uint64_t(avg ? block * planeOut * 4 : 0));
+      alignUp(accB + uint64_t(block * planeOut * (avg ? 4 : ebIn)));
+  uint64_t finalB = alignUp(tmp32B + uint64_t(avg ? block * planeOut * 4 : 0));
   if (lxEnd) // the final buffer only for averages
     *lxEnd = avg ? finalB + uint64_t(block * planeOut * ebOut) : tmp32B;
 
@@ -220,8 +219,8 @@ llvm::Error rapid::backend::lowerEltwise(const EltwiseLayer &l,
     return failure(llvm::formatv("layer '{0}': no Lx left (from {1} of {2})",
                                  l.name, lxBase, coreModel.lxBytes));
   uint64_t aB = lxBase;
-  uint64_t bB = align64(aB + uint64_t(chunk * ebIn));
-  uint64_t outB = align64(bB + uint64_t(l.binary() ? chunk * ebIn : 0));
+  uint64_t bB = alignUp(aB + uint64_t(chunk * ebIn));
+  uint64_t outB = alignUp(bB + uint64_t(l.binary() ? chunk * ebIn : 0));
   if (lxEnd)
     *lxEnd = outB + uint64_t(chunk * ebOut);
 
@@ -315,9 +314,9 @@ llvm::Error rapid::backend::lowerReduce(const ReduceLayer &l,
                                  "sums does not fit Lx",
                                  l.name, h, w));
   uint64_t accB = lxBase;
-  uint64_t inB = align64(accB + uint64_t(block * plane * ebAcc));
-  uint64_t outB = align64(inB + uint64_t(block * plane * ebAcc));
-  uint64_t biasB = align64(outB + uint64_t(block * plane * ebOut));
+  uint64_t inB = alignUp(accB + uint64_t(block * plane * ebAcc));
+  uint64_t outB = alignUp(inB + uint64_t(block * plane * ebAcc));
+  uint64_t biasB = alignUp(outB + uint64_t(block * plane * ebOut));
   if (lxEnd)
     *lxEnd = biasB + uint64_t(block * ebAcc);
 
@@ -427,11 +426,11 @@ llvm::Error rapid::backend::lowerLstmCell(const LstmCellLayer &l,
   if (4 * H > kMaxSfuCount)
     return failure("layer '" + l.name + "': hidden size too large");
   uint64_t gB = lxBase;
-  uint64_t rB = align64(gB + uint64_t(B * 4 * H * 4));
-  uint64_t cB = align64(rB + uint64_t(B * 4 * H * 4));
-  uint64_t tB = align64(cB + uint64_t(B * H * 4));
-  uint64_t hB = align64(tB + uint64_t(H * 4));
-  uint64_t end = align64(hB + uint64_t(B * H * ebH));
+  uint64_t rB = alignUp(gB + uint64_t(B * 4 * H * 4));
+  uint64_t cB = alignUp(rB + uint64_t(B * 4 * H * 4));
+  uint64_t tB = alignUp(cB + uint64_t(B * H * 4));
+  uint64_t hB = alignUp(tB + uint64_t(H * 4));
+  uint64_t end = alignUp(hB + uint64_t(B * H * ebH));
   if (lxEnd)
     *lxEnd = end;
   if (end > uint64_t(coreModel.lxBytes))

@@ -48,8 +48,6 @@ constexpr uint64_t kMinusInfAddress = 8; // -infinity in the activations' format
 /// (of the constants image).
 constexpr int kAbsolute = -2;
 
-uint64_t align64(uint64_t x) { return (x + 63) / 64 * 64; }
-
 /// A tensor in external memory: an SSA value (or several, for aliases) or
 /// a layer's scratch copy.
 struct Tensor {
@@ -126,7 +124,7 @@ struct LowerToISAPass
 
   /// Appends `bytes` to the constants image (64-byte aligned); its address.
   uint64_t addConstant(const std::vector<uint8_t> &bytes) {
-    uint64_t at = align64(constants.size());
+    uint64_t at = alignUp(constants.size());
     constants.resize(at + bytes.size(), 0);
     std::copy(bytes.begin(), bytes.end(), constants.begin() + at);
     return at;
@@ -945,7 +943,7 @@ struct LowerToISAPass
            uint64_t(elementsOf(t.shape)) *
                uint64_t(storageBits(t.precision.value_or(act)) / 8),
            std::max<int64_t>(t.first, 0), std::max(t.last, t.first)});
-    uint64_t arena = align64(constants.size());
+    uint64_t arena = alignUp(constants.size());
     uint64_t span = planMemory(allocs, 64);
     uint64_t extCapacity = uint64_t(spec.chip.externalMemory.capacityBytes);
     if (arena + span > extCapacity)

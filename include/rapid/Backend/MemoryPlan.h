@@ -22,6 +22,12 @@
 
 namespace rapid::backend {
 
+/// `x` rounded up to a multiple of `alignment` (the backend places buffers
+/// at 64-byte boundaries).
+inline uint64_t alignUp(uint64_t x, uint64_t alignment = 64) {
+  return (x + alignment - 1) / alignment * alignment;
+}
+
 struct Allocation {
   std::string name;
   uint64_t size = 0;
