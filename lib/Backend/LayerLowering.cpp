@@ -283,13 +283,6 @@ Buffers rapid::backend::planBuffers(const MappedLayer &l, uint64_t lxBase,
 // Weights
 //===----------------------------------------------------------------------===//
 
-/// Stores `x` in precision `p` at `out` (little-endian), as the hardware
-/// converts.
-static void store(double x, Precision p, uint8_t *out) {
-  uint32_t bits = numerics::toStorage(x, p);
-  std::memcpy(out, &bits, size_t(bytesOf(p)));
-}
-
 namespace {
 /// The packed weight tiles: B tiles over (out, in, ky, kx) in that order,
 /// each [B'out][B'in][B'ky][B'kx].
@@ -354,8 +347,9 @@ std::vector<uint8_t> rapid::backend::packWeights(const MappedLayer &l,
             tile += at[idx(d)] / k.b[idx(d)] * k.tileStride(d);
             within += at[idx(d)] % k.b[idx(d)] * lay[idx(d)];
           }
-          store(w[size_t(((o * ins + i) * kh + y) * kw + x)], m.precision.ker,
-                &bytes[size_t((tile * k.tileElements + within) * eb)]);
+          numerics::storeElement(
+              w[size_t(((o * ins + i) * kh + y) * kw + x)], m.precision.ker,
+              &bytes[size_t((tile * k.tileElements + within) * eb)]);
         }
   return bytes;
 }
@@ -370,7 +364,8 @@ std::vector<uint8_t> rapid::backend::packBias(const MappedLayer &l,
   int64_t eb = bytesOf(acc);
   std::vector<uint8_t> bytes(size_t(tiles * pOut * eb), 0);
   for (int64_t o = 0; o < out; ++o)
-    store(b[size_t(o)], acc, &bytes[size_t((o / bOut * pOut + o % bOut) * eb)]);
+    numerics::storeElement(b[size_t(o)], acc,
+                           &bytes[size_t((o / bOut * pOut + o % bOut) * eb)]);
   return bytes;
 }
 

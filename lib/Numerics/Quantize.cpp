@@ -104,3 +104,14 @@ double rapid::numerics::fromStorage(uint32_t bits, Precision p) {
   assert(f && "a whole-byte storage precision");
   return decode(bits, *f);
 }
+
+void rapid::numerics::storeElement(double x, Precision p, uint8_t *bytes) {
+  uint32_t bits = toStorage(x, p);
+  std::memcpy(bytes, &bits, size_t(storageBits(p) / 8));
+}
+
+double rapid::numerics::loadElement(const uint8_t *bytes, Precision p) {
+  uint32_t bits = 0;
+  std::memcpy(&bits, bytes, size_t(storageBits(p) / 8));
+  return fromStorage(bits, p);
+}

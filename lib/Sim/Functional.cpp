@@ -26,17 +26,6 @@ static const numerics::FloatFormat *formatOf(Precision p) {
   return numerics::floatFormat(p);
 }
 
-double rapid::sim::loadElement(const uint8_t *bytes, Precision p) {
-  uint32_t bits = 0;
-  std::memcpy(&bits, bytes, size_t(storageBits(p) / 8));
-  return numerics::fromStorage(bits, p);
-}
-
-void rapid::sim::storeElement(double x, Precision p, uint8_t *bytes) {
-  uint32_t bits = numerics::toStorage(x, p);
-  std::memcpy(bytes, &bits, size_t(storageBits(p) / 8));
-}
-
 /// `x` rounded to the accumulation precision.
 static double roundTo(double x, Precision p) {
   if (p == Precision::FP32)
@@ -301,8 +290,9 @@ llvm::Error Core::mac(const Instruction &inst) {
                                             "{2} bytes",
                                             x ? ak : ai, x ? "kernel" : "input",
                                             mem.l0.size()));
-                double product =
-                    roundTo(loadElement(x, pi) * loadElement(w, pk), pa);
+                double product = roundTo(numerics::loadElement(x, pi) *
+                                             numerics::loadElement(w, pk),
+                                         pa);
                 partial = roundTo(partial + product, pa);
                 if (chunk && ++terms % chunk == 0) {
                   total = roundTo(total + partial, pa);
@@ -318,9 +308,10 @@ llvm::Error Core::mac(const Instruction &inst) {
             return fail(inst, llvm::formatv("writes L0 at {0} (output) beyond "
                                             "its {1} bytes",
                                             ao, mem.l0.size()));
-          double value =
-              accumulate ? roundTo(loadElement(y, pa) + sum, pa) : sum;
-          storeElement(value, pa, y);
+          double value = accumulate
+                             ? roundTo(numerics::loadElement(y, pa) + sum, pa)
+                             : sum;
+          numerics::storeElement(value, pa, y);
           stats.macs += p[In] * p[Ky] * p[Kx];
         }
   return llvm::Error::success();
@@ -356,7 +347,7 @@ static void decodeAll(const uint8_t *bytes, int64_t n, Precision prec,
   }
   int64_t eb = storageBits(prec) / 8;
   for (int64_t i = 0; i < n; ++i)
-    out[i] = float(loadElement(bytes + i * eb, prec));
+    out[i] = float(numerics::loadElement(bytes + i * eb, prec));
 }
 
 llvm::Error Core::macFloat(const Instruction &inst,
@@ -440,7 +431,7 @@ llvm::Error Core::sfu(const Instruction &inst) {
     if (!p)
       return fail(inst, llvm::formatv("reads Lx at {0} beyond its {1} bytes",
                                       src + i * eIn, mem.lx.size()));
-    x[size_t(i)] = float(loadElement(p, pin));
+    x[size_t(i)] = float(numerics::loadElement(p, pin));
     if (mode == isa::BMode::Scalar) {
       y[size_t(i)] = f[size_t(inst.get("b"))];
       continue;
@@ -450,7 +441,7 @@ llvm::Error Core::sfu(const Instruction &inst) {
     if (!q)
       return fail(inst, llvm::formatv("reads Lx at {0} beyond its {1} bytes",
                                       ab, mem.lx.size()));
-    y[size_t(i)] = float(loadElement(q, pin));
+    y[size_t(i)] = float(numerics::loadElement(q, pin));
   }
   std::vector<float> r(static_cast<size_t>(n));
   float acc = op == SfuOperation::ReduceMax ? -INFINITY : 0.0f;
@@ -526,7 +517,7 @@ llvm::Error Core::sfu(const Instruction &inst) {
     if (!p)
       return fail(inst, llvm::formatv("writes Lx at {0} beyond its {1} bytes",
                                       dst + i * eOut, mem.lx.size()));
-    storeElement(r[size_t(i)], pout, p);
+    numerics::storeElement(r[size_t(i)], pout, p);
   }
   stats.sfuElements += n;
   return llvm::Error::success();

@@ -105,6 +105,15 @@ std::array<int64_t, 4> shape4(Type type) {
   return {lead, last, 1, 1};
 }
 
+/// `values` as the accelerator stores them in precision `p`.
+std::vector<uint8_t> stored(ArrayRef<double> values, Precision p) {
+  std::vector<uint8_t> bytes(values.size() * size_t(storageBits(p) / 8));
+  for (size_t i = 0; i < values.size(); ++i)
+    numerics::storeElement(values[i], p,
+                           &bytes[i * size_t(storageBits(p) / 8)]);
+  return bytes;
+}
+
 int64_t elementsOf(const std::array<int64_t, 4> &s) {
   return s[0] * s[1] * s[2] * s[3];
 }
@@ -381,15 +390,10 @@ struct LowerToISAPass
       std::vector<Task> sums;
       uint64_t planeBias = 0;
       if (l.epilogue.bias) {
-        std::vector<uint8_t> bytes;
+        SmallVector<double> perPlane;
         for (int64_t n = 0; n < oN; ++n)
-          for (int64_t o = 0; o < O; ++o) {
-            uint32_t bits =
-                numerics::toStorage(bias[size_t(o)], l.mapping.precision.acc);
-            for (int64_t byte = 0; byte < accBytes; ++byte)
-              bytes.push_back(uint8_t(bits >> (8 * byte)));
-          }
-        planeBias = addConstant(bytes);
+          perPlane.append(bias.begin(), bias.end());
+        planeBias = addConstant(stored(perPlane, l.mapping.precision.acc));
       }
       for (int64_t c = 0; c < spec.chip.cores; ++c) {
         auto [p0, pe] = share(oN * O, spec.chip.cores, c);
@@ -663,15 +667,6 @@ struct LowerToISAPass
     FailureOr<MappedLayer> hg = subGemm(op, name + ".h", B, H, 4 * H, pc);
     if (failed(xg) || failed(hg))
       return failure();
-    auto bytesOf = [](ArrayRef<double> v, Precision p) {
-      std::vector<uint8_t> out;
-      for (double x : v) {
-        uint32_t bits = numerics::toStorage(x, p);
-        for (int64_t b = 0; b < storageBits(p) / 8; ++b)
-          out.push_back(uint8_t(bits >> (8 * b)));
-      }
-      return out;
-    };
     for (int64_t d = 0; d < D; ++d) {
       bool forward =
           op.getDirection() == LSTMDirection::forward ||
@@ -706,8 +701,8 @@ struct LowerToISAPass
         hInit.assign(h0.begin() + d * B * H, h0.begin() + (d + 1) * B * H);
       if (!c0.empty())
         cInit.assign(c0.begin() + d * B * H, c0.begin() + (d + 1) * B * H);
-      uint64_t hAddress = addConstant(bytesOf(hInit, act));
-      uint64_t cAddress = addConstant(bytesOf(cInit, Precision::FP32));
+      uint64_t hAddress = addConstant(stored(hInit, act));
+      uint64_t cAddress = addConstant(stored(cInit, Precision::FP32));
       CopyLayer init;
       init.name = name + ".c0";
       init.src.precision = init.dst.precision = Precision::FP32;

@@ -19,6 +19,7 @@
 #include "rapid/Backend/VectorLowering.h"
 #include "rapid/Numerics/FloatFormat.h"
 #include "rapid/Search/DeepMatrix.h"
+#include "rapid/Numerics/Quantize.h"
 #include "rapid/Sim/Functional.h"
 
 #include <catch2/catch.hpp>
@@ -116,7 +117,7 @@ void runAndCheck(MappedLayer layer, const Problem &pb, const CoreModel &core,
   std::vector<uint8_t> ext(outAddr + size_t(N * O * OH * OW) * 2 + 64, 0xAB);
   std::fill(ext.begin(), ext.begin() + 4, 0);
   for (size_t i = 0; i < x.size(); ++i)
-    sim::storeElement(x[i], Precision::FP16, &ext[plainAddr + 2 * i]);
+    numerics::storeElement(x[i], Precision::FP16, &ext[plainAddr + 2 * i]);
   std::copy(ker.begin(), ker.end(), ext.begin() + kerAddr);
   std::copy(bias.begin(), bias.end(), ext.begin() + biasAddr);
 
@@ -169,7 +170,7 @@ void runAndCheck(MappedLayer layer, const Problem &pb, const CoreModel &core,
           if (pb.act == Epilogue::Act::Clip)
             s = std::clamp(s, -0.25, 0.5);
           double want = fp16(s);
-          double got = sim::loadElement(
+          double got = numerics::loadElement(
               &ext[outAddr + size_t((((n * O + o) * OH + oy) * OW + ox) * 2)],
               Precision::FP16);
           double ulp = std::ldexp(
@@ -318,7 +319,9 @@ TEST_CASE("the layer lowering says what it does not handle", "[backend]") {
 }
 
 namespace {
-float half(uint8_t *p) { return float(sim::loadElement(p, Precision::FP16)); }
+float half(uint8_t *p) {
+  return float(numerics::loadElement(p, Precision::FP16));
+}
 } // namespace
 
 TEST_CASE("pooling lowered to gathers and SFU reductions computes the "
@@ -348,11 +351,11 @@ TEST_CASE("pooling lowered to gathers and SFU reductions computes the "
     uint64_t plainAddr = 64, padAddr = plainAddr + uint64_t(in) * 2 + 64,
              outAddr = padAddr + uint64_t(cs.n * cs.c * hp * wp) * 2 + 64;
     std::vector<uint8_t> ext(outAddr + uint64_t(out) * 2 + 64, 0xAB);
-    sim::storeElement(-INFINITY, Precision::FP16, &ext[0]);
+    numerics::storeElement(-INFINITY, Precision::FP16, &ext[0]);
     std::vector<float> x(static_cast<size_t>(in));
     for (size_t i = 0; i < x.size(); ++i) {
       x[i] = float(fp16(u(rng)));
-      sim::storeElement(x[i], Precision::FP16, &ext[plainAddr + 2 * i]);
+      numerics::storeElement(x[i], Precision::FP16, &ext[plainAddr + 2 * i]);
     }
     PoolLayer l;
     l.name = "pool";
@@ -426,8 +429,10 @@ TEST_CASE("elementwise layers stream through Lx in chunks", "[backend]") {
     for (int64_t i = 0; i < n; ++i) {
       a[size_t(i)] = float(fp16(u(rng)));
       b[size_t(i)] = float(fp16(u(rng)));
-      sim::storeElement(a[size_t(i)], Precision::FP16, &ext[aAddr + 2 * i]);
-      sim::storeElement(b[size_t(i)], Precision::FP16, &ext[bAddr + 2 * i]);
+      numerics::storeElement(a[size_t(i)], Precision::FP16,
+                             &ext[aAddr + 2 * i]);
+      numerics::storeElement(b[size_t(i)], Precision::FP16,
+                             &ext[bAddr + 2 * i]);
     }
     EltwiseLayer l;
     l.name = "eltwise";
@@ -615,7 +620,7 @@ TEST_CASE("the lazy schedule breaks code that relies on program order",
     sim::RunStats stats;
     llvm::Error e = sim::runCore(p, mem, stats, 0, schedule);
     REQUIRE_FALSE(bool(e));
-    return float(sim::loadElement(mem.lx.data(), Precision::FP32));
+    return float(numerics::loadElement(mem.lx.data(), Precision::FP32));
   };
   CHECK(runWith("none", sim::Schedule::Eager) == 4.0f);
   CHECK(runWith("none", sim::Schedule::Lazy) == 2.0f); // the race shows
@@ -641,11 +646,12 @@ TEST_CASE("the fast FP32-accumulation mac gives the general path's bits",
     std::vector<uint8_t> l0(8192);
     int64_t eb = storageBits(prec) / 8;
     for (int64_t i = 0; i < 900; ++i)
-      sim::storeElement(u(rng), prec, &l0[size_t(i * eb)]);
+      numerics::storeElement(u(rng), prec, &l0[size_t(i * eb)]);
     for (int64_t i = 0; i < 140; ++i)
-      sim::storeElement(u(rng), prec, &l0[size_t(2048 + i * eb)]);
+      numerics::storeElement(u(rng), prec, &l0[size_t(2048 + i * eb)]);
     for (int64_t i = 0; i < 60; ++i)
-      sim::storeElement(u(rng), Precision::FP32, &l0[size_t(4096 + 4 * i)]);
+      numerics::storeElement(u(rng), Precision::FP32,
+                             &l0[size_t(4096 + 4 * i)]);
     std::vector<std::vector<uint8_t>> results;
     for (int64_t chunk : {0, 4000}) {
       std::string text =

@@ -15,6 +15,7 @@
 
 #include "rapid/Arch/ArchSpec.h"
 #include "rapid/ISA/ModelBinary.h"
+#include "rapid/Numerics/Quantize.h"
 #include "rapid/Sim/Functional.h"
 #include "rapid/Sim/Npy.h"
 
@@ -202,7 +203,7 @@ int main(int argc, char **argv) {
     Precision p = Precision(t.dtype);
     int64_t eb = storageBits(p) / 8;
     for (size_t i = 0; i < a->data.size(); ++i)
-      sim::storeElement(a->data[i], p, &ext[t.address + i * uint64_t(eb)]);
+      numerics::storeElement(a->data[i], p, &ext[t.address + i * uint64_t(eb)]);
     given.erase(it);
   }
   if (!given.empty())
@@ -236,7 +237,7 @@ int main(int argc, char **argv) {
     std::vector<float> values(n);
     for (uint64_t i = 0; i < n; ++i)
       values[i] =
-          float(sim::loadElement(&ext[t.address + i * uint64_t(eb)], p));
+          float(numerics::loadElement(&ext[t.address + i * uint64_t(eb)], p));
     std::vector<int64_t> shape(t.shape.begin(), t.shape.end());
     std::vector<uint8_t> npy = sim::encodeNpyFloat32(shape, values);
     // Distinct names can sanitize to one file name: number the later ones.

@@ -52,6 +52,10 @@ const FloatFormat *floatFormat(Precision p);
 uint32_t toStorage(double x, Precision p);
 /// The value of stored bits (INT8 as a plain integer).
 double fromStorage(uint32_t bits, Precision p);
+/// toStorage's bits written at `bytes` (little-endian, storageBits(p) / 8
+/// bytes), and read back as a value.
+void storeElement(double x, Precision p, uint8_t *bytes);
+double loadElement(const uint8_t *bytes, Precision p);
 
 } // namespace rapid::numerics
 

@@ -71,12 +71,6 @@ llvm::Error runCores(llvm::ArrayRef<isa::CoreProgram> programs,
                      int64_t maxInstructions = 0,
                      Schedule schedule = Schedule::Eager);
 
-/// Reads element `i` of precision `p` at `bytes` (whole-byte precisions).
-double loadElement(const uint8_t *bytes, Precision p);
-/// Writes `x` rounded to precision `p` (nearest even, saturating the
-/// integer formats).
-void storeElement(double x, Precision p, uint8_t *bytes);
-
 } // namespace rapid::sim
 
 #endif // RAPID_SIM_FUNCTIONAL_H
