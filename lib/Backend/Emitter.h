@@ -13,6 +13,7 @@
 #ifndef RAPID_LIB_BACKEND_EMITTER_H
 #define RAPID_LIB_BACKEND_EMITTER_H
 
+#include "rapid/Backend/LayerLowering.h"
 #include "rapid/ISA/ModelBinary.h"
 #include "rapid/Support/Vocabulary.h"
 
@@ -179,6 +180,29 @@ public:
         .set("wait", isa::kNoSemaphore)
         .set("signal", signalSem);
     complete();
+  }
+
+  /// The scalars activation() reads: f0 = 0, and for clip f1 and f2 its
+  /// bounds.
+  void activationScalars(Epilogue::Act act, float lo, float hi) {
+    setf(0, 0.0f);
+    if (act == Epilogue::Act::Clip) {
+      setf(1, lo);
+      setf(2, hi);
+    }
+  }
+  /// relu (max with f0) or clip (max with f1, then min with f2) of `count`
+  /// elements at `src` (read in `in`) into `dst` (written in `out`).
+  void activation(Epilogue::Act act, Precision in, Precision out, int64_t count,
+                  int64_t dst, int64_t src) {
+    if (act == Epilogue::Act::None)
+      return;
+    bool clip = act == Epilogue::Act::Clip;
+    sfu(isa::SfuOperation::Max, in, out, isa::BMode::Scalar, count, dst, src,
+        clip ? 1 : 0);
+    if (clip)
+      sfu(isa::SfuOperation::Min, out, out, isa::BMode::Scalar, count, dst, dst,
+          2);
   }
 
 private:

@@ -500,11 +500,7 @@ llvm::Error rapid::backend::lowerLayer(const MappedLayer &l,
   e.seti(kKerL0, int64_t(buf.kerT));
   e.seti(kOutL0, int64_t(buf.outT));
   e.seti(kFillSrc, int64_t(zeroAddress));
-  e.setf(0, 0.0f);
-  if (l.epilogue.act == Epilogue::Act::Clip) {
-    e.setf(1, l.epilogue.lo);
-    e.setf(2, l.epilogue.hi);
-  }
+  e.activationScalars(l.epilogue.act, l.epilogue.lo, l.epilogue.hi);
 
   // The byte step of each register per loop iteration along `d`.
   using Steps = std::array<std::pair<int64_t, int64_t>, 4>;
@@ -709,11 +705,7 @@ llvm::Error rapid::backend::lowerLayer(const MappedLayer &l,
       e.seti(kEpA, int64_t(buf.outB));
       sfuAll(outElems,
              [&](int64_t count) {
-               e.sfu(isa::SfuOperation::Max, pc.acc, pc.acc, isa::BMode::Scalar,
-                     count, kEpA, kEpA, ep.act == Epilogue::Act::Clip ? 1 : 0);
-               if (ep.act == Epilogue::Act::Clip)
-                 e.sfu(isa::SfuOperation::Min, pc.acc, pc.acc,
-                       isa::BMode::Scalar, count, kEpA, kEpA, 2);
+               e.activation(ep.act, pc.acc, pc.acc, count, kEpA, kEpA);
              },
              {{kEpA, accBytes}});
     }

@@ -229,11 +229,11 @@ llvm::Error rapid::backend::lowerEltwise(const EltwiseLayer &l,
   if (l.binary())
     e.seti(kKerExt, int64_t(l.b.address));
   e.seti(kOutExt, int64_t(l.out.address));
-  e.setf(0, 0.0f);
-  if (l.kind == EltwiseLayer::Kind::Clip) {
-    e.setf(1, l.lo);
-    e.setf(2, l.hi);
-  }
+  Epilogue::Act act = l.kind == EltwiseLayer::Kind::Clip ? Epilogue::Act::Clip
+                      : l.kind == EltwiseLayer::Kind::Relu
+                          ? Epilogue::Act::Relu
+                          : Epilogue::Act::None;
+  e.activationScalars(act, l.lo, l.hi);
   auto emitChunk = [&](int64_t count) {
     stream(e, isa::DmaPath::ExtToLx, count, pin, kInpExt, aB);
     if (l.binary())
@@ -253,18 +253,12 @@ llvm::Error rapid::backend::lowerEltwise(const EltwiseLayer &l,
       break;
     }
     case EltwiseLayer::Kind::Relu:
-      e.sfu(isa::SfuOperation::Max, pin, pout, isa::BMode::Scalar, count, kEpA,
-            kEpB, 0);
+    case EltwiseLayer::Kind::Clip:
+      e.activation(act, pin, pout, count, kEpA, kEpB);
       break;
     case EltwiseLayer::Kind::Convert:
       e.sfu(isa::SfuOperation::Mov, pin, pout, isa::BMode::Vector, count, kEpA,
             kEpB, kZeroReg);
-      break;
-    case EltwiseLayer::Kind::Clip:
-      e.sfu(isa::SfuOperation::Max, pin, pout, isa::BMode::Scalar, count, kEpA,
-            kEpB, 1);
-      e.sfu(isa::SfuOperation::Min, pout, pout, isa::BMode::Scalar, count, kEpA,
-            kEpA, 2);
       break;
     }
     stream(e, isa::DmaPath::LxToExt, count, pout, kOutExt, outB);
@@ -327,11 +321,7 @@ llvm::Error rapid::backend::lowerReduce(const ReduceLayer &l,
   e.seti(kOutExt, int64_t(l.out.address) + first * ebOut);
   if (l.epilogue.bias)
     e.seti(kBiasExt, int64_t(l.planeBiasAddress) + l.firstPlane * ebAcc);
-  e.setf(0, 0.0f);
-  if (l.epilogue.act == Epilogue::Act::Clip) {
-    e.setf(1, l.epilogue.lo);
-    e.setf(2, l.epilogue.hi);
-  }
+  e.activationScalars(l.epilogue.act, l.epilogue.lo, l.epilogue.hi);
   auto emitBlock = [&](int64_t planes) {
     int64_t count = planes * plane;
     Block b;
@@ -366,13 +356,7 @@ llvm::Error rapid::backend::lowerReduce(const ReduceLayer &l,
       });
     }
     e.seti(kEpA, int64_t(accB));
-    if (l.epilogue.act != Epilogue::Act::None) {
-      e.sfu(isa::SfuOperation::Max, acc, acc, isa::BMode::Scalar, count, kEpA,
-            kEpA, l.epilogue.act == Epilogue::Act::Clip ? 1 : 0);
-      if (l.epilogue.act == Epilogue::Act::Clip)
-        e.sfu(isa::SfuOperation::Min, acc, acc, isa::BMode::Scalar, count, kEpA,
-              kEpA, 2);
-    }
+    e.activation(l.epilogue.act, acc, acc, count, kEpA, kEpA);
     e.seti(kEpB, int64_t(accB));
     e.seti(kEpA, int64_t(outB));
     e.sfu(isa::SfuOperation::Mov, acc, pout, isa::BMode::Vector, count, kEpA,
