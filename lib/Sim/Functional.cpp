@@ -22,15 +22,17 @@ using namespace rapid::sim;
 using isa::Instruction;
 using isa::Opcode;
 
-static const numerics::FloatFormat *formatOf(Precision p) {
-  return numerics::floatFormat(p);
+/// Whether the executor computes in `p`: the whole-byte precisions.
+static bool simulated(Precision p) {
+  return p == Precision::FP32 || p == Precision::INT8 ||
+         numerics::floatFormat(p);
 }
 
 /// `x` rounded to the accumulation precision.
 static double roundTo(double x, Precision p) {
   if (p == Precision::FP32)
     return double(float(x));
-  if (const numerics::FloatFormat *f = formatOf(p))
+  if (const numerics::FloatFormat *f = numerics::floatFormat(p))
     return numerics::round(x, *f);
   return x; // integer accumulators are exact at these sizes
 }
@@ -253,7 +255,7 @@ llvm::Error Core::mac(const Instruction &inst) {
        pk = Precision(inst.get("ker_prec")),
        pa = Precision(inst.get("acc_prec"));
   for (Precision p : {pi, pk, pa})
-    if (p != Precision::FP32 && p != Precision::INT8 && !formatOf(p))
+    if (!simulated(p))
       return fail(inst, "precision " + stringify(p) + " is not simulated yet");
   int64_t eI = storageBits(pi) / 8, eK = storageBits(pk) / 8,
           eA = storageBits(pa) / 8;
@@ -415,7 +417,7 @@ llvm::Error Core::sfu(const Instruction &inst) {
   auto pin = Precision(inst.get("in_prec")),
        pout = Precision(inst.get("out_prec"));
   for (Precision p : {pin, pout})
-    if (p != Precision::FP32 && p != Precision::INT8 && !formatOf(p))
+    if (!simulated(p))
       return fail(inst, "precision " + stringify(p) + " is not simulated yet");
   auto mode = isa::BMode(inst.get("b_mode"));
   int64_t n = inst.get("count");
