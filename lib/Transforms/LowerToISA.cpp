@@ -143,6 +143,15 @@ struct LowerToISAPass
     tensors.push_back({std::move(name), shape});
     return int(tensors.size() - 1);
   }
+  /// A scratch tensor live for the current step only (in `precision` when
+  /// not the activations').
+  int scratch(std::string name, std::array<int64_t, 4> shape,
+              std::optional<Precision> precision = std::nullopt) {
+    int t = newTensor(std::move(name), shape);
+    tensors[t].first = tensors[t].last = int64_t(steps.size());
+    tensors[t].precision = precision;
+    return t;
+  }
   /// The tensor holding `v` (read at the current step).
   FailureOr<int> use(Operation *op, Value v) {
     auto it = tensorOf.find(v);
@@ -167,8 +176,7 @@ struct LowerToISAPass
     std::array<int64_t, 4> s = shape4(v.getType());
     s[2] += pads[0] + pads[2];
     s[3] += pads[1] + pads[3];
-    int p = newTensor(tensors[t].name + ".padded", s);
-    tensors[p].first = tensors[p].last = int64_t(steps.size());
+    int p = scratch(tensors[t].name + ".padded", s);
     return {t, p, shape4(v.getType()), pads[0], pads[1], fill};
   }
 
@@ -290,9 +298,8 @@ struct LowerToISAPass
             accBytes = storageBits(l.mapping.precision.acc) / 8;
     int partial = -1;
     if (reduction > 1) {
-      partial = newTensor(l.name + ".partial", {reduction * oN, O, OH, OW});
-      tensors[partial].first = tensors[partial].last = int64_t(steps.size());
-      tensors[partial].precision = l.mapping.precision.acc;
+      partial = scratch(l.name + ".partial", {reduction * oN, O, OH, OW},
+                        l.mapping.precision.acc);
     }
     std::vector<Task> tasks;
     std::vector<int64_t> slots;
@@ -651,15 +658,8 @@ struct LowerToISAPass
     int y = define(op.getY(), name);
     int yh = define(op.getYH(), name + ".h");
     int yc = define(op.getYC(), name + ".c");
-    auto scratch = [&](const std::string &what, std::array<int64_t, 4> shape,
-                       Precision p) {
-      int t = newTensor(name + "." + what, shape);
-      tensors[t].first = tensors[t].last = int64_t(steps.size());
-      tensors[t].precision = p;
-      return t;
-    };
-    int hproj = scratch("hproj", {B, 4 * H, 1, 1}, Precision::FP32);
-    int cell = scratch("cell", {B, H, 1, 1}, Precision::FP32);
+    int hproj = scratch(name + ".hproj", {B, 4 * H, 1, 1}, Precision::FP32);
+    int cell = scratch(name + ".cell", {B, H, 1, 1}, Precision::FP32);
     int64_t eb = storageBits(act) / 8;
     Step step{op};
     auto single = [&](Task t) { step.phases.push_back({std::move(t)}); };
@@ -671,8 +671,8 @@ struct LowerToISAPass
       bool forward =
           op.getDirection() == LSTMDirection::forward ||
           (op.getDirection() == LSTMDirection::bidirectional && d == 0);
-      int xproj = scratch("xproj" + std::to_string(d), {S * B, 4 * H, 1, 1},
-                          Precision::FP32);
+      int xproj = scratch(name + ".xproj" + std::to_string(d),
+                          {S * B, 4 * H, 1, 1}, Precision::FP32);
       // The input projection with both biases.
       MappedLayer xl = *xg;
       SmallVector<float> wd(w.begin() + d * 4 * H * I,
