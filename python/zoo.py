@@ -257,6 +257,40 @@ def has_batchnorm(model):
     return any(isinstance(m, nn.BatchNorm2d) for m in model.modules())
 
 
+def prepare(name, model, torch, accuracy=True):
+    """Gives the freshly built model (build(name, torch), in eval mode) the
+    weights its export has: the trained LeNet-5's (BatchNorm given random,
+    compensated statistics), or random BatchNorm statistics and LSUV
+    rescaling. Deterministic, so the PyTorch model of every export can be
+    rebuilt (bench/zoo_agreement.py compares rapid with it). Returns a note
+    for the log and the logits on the calibration batch; accuracy=False skips
+    the trained LeNet-5's test-set accuracy in the note."""
+    _, shape = SPECS[name]
+    calib = torch.randn((CALIB_BATCH,) + shape, generator=torch.Generator().manual_seed(CALIB_SEED))
+    if name == "lenet5" and os.path.exists(TRAINED_LENET):
+        load_trained_lenet(model, TRAINED_LENET, torch)
+        randomize_batchnorm(model, torch, compensate=True)
+        note = f"trained weights from {os.path.relpath(TRAINED_LENET)}"
+        if accuracy:
+            import fashion_mnist
+            x, y = fashion_mnist.load("test")
+            with torch.no_grad():
+                acc = float((model(torch.from_numpy(x)).argmax(1).numpy() == y).mean())
+            note += f" (test accuracy {acc * 100:.2f}% on {len(y)} images)"
+        stds, out = layer_stds(model, calib, torch)
+    else:
+        if name == "lenet5":
+            log(f"{name}: {os.path.relpath(TRAINED_LENET)} not found (run python/train_lenet5.py): "
+                "exporting an untrained LeNet-5")
+        randomize_batchnorm(model, torch)
+        _, raw = layer_stds(model, calib, torch)
+        n = lsuv(model, calib, torch)
+        stds, out = layer_stds(model, calib, torch)
+        note = (f"random init logits std {float(raw.std()):.3g}; LSUV rescaled {n} layers "
+                f"(layer output std {min(stds):.3f}..{max(stds):.3f} on the calibration batch)")
+    return note, out
+
+
 def export_one(name, args, torch, onnx):
     path = os.path.join(args.cache, file_name(name, args.opset, args.keep_bn, args.batch, args.dynamic_batch))
     rel = os.path.relpath(path)
@@ -279,27 +313,8 @@ def export_one(name, args, torch, onnx):
         log(f"{name}: has no BatchNorm layers, nothing to keep: skipped (use it without --keep-bn)")
         return None
     in_name, shape = SPECS[name]
-    calib = torch.randn((CALIB_BATCH,) + shape, generator=torch.Generator().manual_seed(CALIB_SEED))
     check = torch.randn((CALIB_BATCH,) + shape, generator=torch.Generator().manual_seed(CHECK_SEED))
-    if trained:
-        load_trained_lenet(model, TRAINED_LENET, torch)
-        randomize_batchnorm(model, torch, compensate=True)
-        import fashion_mnist
-        x, y = fashion_mnist.load("test")
-        with torch.no_grad():
-            acc = float((model(torch.from_numpy(x)).argmax(1).numpy() == y).mean())
-        stds, out = layer_stds(model, calib, torch)
-        note = f"trained weights from {os.path.relpath(TRAINED_LENET)} (test accuracy {acc * 100:.2f}% on {len(y)} images)"
-    else:
-        if name == "lenet5":
-            log(f"{name}: {os.path.relpath(TRAINED_LENET)} not found (run python/train_lenet5.py): "
-                "exporting an untrained LeNet-5")
-        randomize_batchnorm(model, torch)
-        _, raw = layer_stds(model, calib, torch)
-        n = lsuv(model, calib, torch)
-        stds, out = layer_stds(model, calib, torch)
-        note = (f"random init logits std {float(raw.std()):.3g}; LSUV rescaled {n} layers "
-                f"(layer output std {min(stds):.3f}..{max(stds):.3f} on the calibration batch)")
+    note, out = prepare(name, model, torch)
     with torch.no_grad():
         other = model(check)
     log(f"{name}: {note}; logits std {float(out.std()):.3f} (calibration batch), "

@@ -126,6 +126,38 @@ def RapidISA_TensorOp : RapidISA_Op<"tensor", [
   let hasVerifier = 1;
 }
 
+def RapidISA_LayerOp : RapidISA_Op<"layer", [
+    HasParent<"::rapid::isa::ProgramOp">]> {
+  let summary = "A layer of the compiled network and its predicted cycles";
+  let description = [{
+    `rapid_isa.layer "conv1" macs = 118013952 cycles = [...]`: the layers
+    that the cores' `rapid_isa.mark`s name by index (in the order of these
+    ops), with their MAC count and the six terms of the cost model's
+    prediction (mac, PE under-use, pipeline bubble, visible overlapped
+    transfer, non-overlapped transfer, auxiliary; all 0 for a layer it does
+    not price). `rapid-sim --stats` sets the simulated cycles beside them.
+  }];
+  let arguments = (ins StrAttr:$layer_name, I64Attr:$macs,
+                       DenseF64ArrayAttr:$cycles);
+  let assemblyFormat = [{
+    $layer_name `macs` `=` $macs `cycles` `=` $cycles attr-dict
+  }];
+  let hasVerifier = 1;
+}
+
+def RapidISA_MarkOp : RapidISA_Op<"mark", [
+    HasParent<"::rapid::isa::CoreOp">]> {
+  let summary = "From here on the core runs the given layer";
+  let description = [{
+    `rapid_isa.mark 3`: the instructions that follow (up to the next mark)
+    belong to layer 3, the fourth `rapid_isa.layer` of the program. Marks
+    only attribute cycles; they encode to no instruction.
+  }];
+  let arguments = (ins I64Attr:$layer);
+  let assemblyFormat = "$layer attr-dict";
+  let hasVerifier = 1;
+}
+
 def RapidISA_CoreOp : RapidISA_Op<"core", [NoTerminator, SingleBlock,
     HasParent<"::rapid::isa::ProgramOp">]> {
   let summary = "One core's program: descriptor tables, then instructions";

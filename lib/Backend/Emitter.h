@@ -56,11 +56,19 @@ constexpr int64_t kChain = 0;
 /// Double buffering: the PE array's completions, and the loads'.
 constexpr int64_t kMacDone = 1;
 constexpr int64_t kLoaded = 2;
+/// Double buffering at the B stage: the prefetched B tiles' loads.
+constexpr int64_t kBLoaded = 3;
+/// Double-buffered output T tiles: a mac's completion, which its tile's
+/// write-back waits for.
+constexpr int64_t kStore = 4;
 constexpr int64_t kMaxSfuCount = (int64_t(1) << 20) - 1;
 
 class Emitter {
 public:
   explicit Emitter(isa::CoreProgram &core) : core(core) {}
+
+  /// The instruction emitted last.
+  Instruction &back() { return core.code.back(); }
 
   Instruction &emit(Opcode op) {
     core.code.emplace_back();
@@ -163,8 +171,10 @@ public:
     complete();
   }
 
+  /// (`group`: with BMode::Broadcast, element i reads b[i / group].)
   void sfu(isa::SfuOperation op, Precision in, Precision out, isa::BMode bMode,
-           int64_t count, int64_t dst, int64_t a, int64_t b) {
+           int64_t count, int64_t dst, int64_t a, int64_t b,
+           int64_t group = 0) {
     emit(Opcode::Sfu)
         .set("op", int64_t(op))
         .set("in_prec", int64_t(in))
@@ -178,7 +188,8 @@ public:
         .set("b", b)
         .set("b_off", 0)
         .set("wait", isa::kNoSemaphore)
-        .set("signal", signalSem);
+        .set("signal", signalSem)
+        .set("group", group);
     complete();
   }
 

@@ -269,6 +269,9 @@ Buffers rapid::backend::planBuffers(const MappedLayer &l, uint64_t lxBase,
   take(b.finalB,
        elements(l, DataStructure::Outp, bp) * bytesOf(l.out.precision));
   b.lxEnd = at;
+  take(b.inpB2, elements(l, DataStructure::Inp, bp) * bytesOf(m.precision.inp));
+  take(b.kerB2, elements(l, DataStructure::Ker, bp) * bytesOf(m.precision.ker));
+  b.lxEnd2 = at;
   at = l0Base;
   take(b.inpT, elements(l, DataStructure::Inp, t) * bytesOf(m.precision.inp));
   take(b.kerT, elements(l, DataStructure::Ker, t) * bytesOf(m.precision.ker));
@@ -276,6 +279,8 @@ Buffers rapid::backend::planBuffers(const MappedLayer &l, uint64_t lxBase,
   take(b.inpT2, elements(l, DataStructure::Inp, t) * bytesOf(m.precision.inp));
   take(b.kerT2, elements(l, DataStructure::Ker, t) * bytesOf(m.precision.ker));
   b.l0End = at;
+  take(b.outT2, elements(l, DataStructure::Outp, t) * accBytes);
+  b.l0End2 = at;
   return b;
 }
 
@@ -540,13 +545,40 @@ llvm::Error rapid::backend::lowerLayer(const MappedLayer &l,
   // iterations back (counted on kMacDone, primed with two iterations'
   // worth). Only when the output T tile stays put across that loop (its
   // read-back and write-back wait for every mac).
+  //
+  // When the output T tile changes at that loop too (a tile per iteration,
+  // e.g. a 1x1 convolution's pixels), it alternates two L0 buffers as well:
+  // each mac signals kStore, on which the write-back of its tile waits (an
+  // engine-level wait, so the instruction unit goes on), and the write-back
+  // frees the buffers (kMacDone).
+  //
+  // Output T tiles whose sums start and end within one visit (every
+  // reduction loop of more than one trip nested inside the loop that moves
+  // the tile, none at the B stage) need no partial sums: the macs of the
+  // first iteration of those reduction loops (emitted apart: `fresh`)
+  // replace (accumulate = 0), and neither the Lx nor the L0 output tile is
+  // zeroed or read first.
+  bool outFresh = true;
+  for (TileDim d : kAllDims)
+    if (!indexes(l, DataStructure::Outp, d) && tripsB[idx(d)] > 1)
+      outFresh = false;
+  for (int pos = 0; pos <= lastT[kOut]; ++pos)
+    if (!indexes(l, DataStructure::Outp, orderT[pos]) &&
+        tripsT[idx(orderT[pos])] > 1)
+      outFresh = false;
+  bool fresh = false;
+  auto isReduction = [&](TileDim d) {
+    return !indexes(l, DataStructure::Outp, d);
+  };
   int dbLoop = std::max(lastT[kInp], lastT[kKer]);
-  bool dbInp = false, dbKer = false;
+  bool dbInp = false, dbKer = false, dbOut = false;
   int64_t macsPerIteration = 1;
-  if (roomForTwo && dbLoop >= 0 && lastT[kOut] < dbLoop &&
-      tripsT[idx(orderT[dbLoop])] >= 2) {
+  if (roomForTwo && dbLoop >= 0 && lastT[kOut] <= dbLoop &&
+      tripsT[idx(orderT[dbLoop])] >= 2 &&
+      (lastT[kOut] < dbLoop || buf.l0End2 <= uint64_t(coreModel.l0Bytes))) {
     dbInp = lastT[kInp] == dbLoop;
     dbKer = lastT[kKer] == dbLoop;
+    dbOut = lastT[kOut] == dbLoop;
     for (unsigned p = unsigned(dbLoop) + 1; p < kTileDims; ++p)
       macsPerIteration *= tripsT[idx(orderT[p])];
   } else {
@@ -565,11 +597,14 @@ llvm::Error rapid::backend::lowerLayer(const MappedLayer &l,
       dma(isa::DmaPath::LxToL0,
           blockOf(l, DataStructure::Ker, t, lx.ker, l0.ker), pc.ker, kKerL0,
           kKerLx);
-    bool outHere = lastT[kOut] + 1 == int(pos);
-    if (outHere)
+    // (With dbOut the double-buffered loop moves the output tiles.)
+    bool outHere = lastT[kOut] + 1 == int(pos) && !(dbActive && dbOut);
+    if (outHere && !outFresh)
       dma(isa::DmaPath::LxToL0,
           blockOf(l, DataStructure::Outp, t, lx.out, l0.out), pc.acc, kOutL0,
           kOutLx);
+    if (lastT[kOut] + 1 == int(pos))
+      fresh = outFresh;
     if (pos == kTileDims) {
       isa::TileDescriptor td;
       for (TileDim d : kAllDims) {
@@ -590,7 +625,7 @@ llvm::Error rapid::backend::lowerLayer(const MappedLayer &l,
           .set("ker_prec", int64_t(pc.ker))
           .set("acc_prec", int64_t(pc.acc))
           .set("chunk", pc.chunk)
-          .set("accumulate", 1)
+          .set("accumulate", fresh ? 0 : 1)
           .set("tile", e.tileDesc(td))
           .set("inp", kInpL0)
           .set("inp_off", 0)
@@ -599,7 +634,9 @@ llvm::Error rapid::backend::lowerLayer(const MappedLayer &l,
           .set("out", kOutL0)
           .set("out_off", 0)
           .set("wait", isa::kNoSemaphore)
-          .set("signal", dbActive ? kMacDone : kChain);
+          .set("signal", !dbActive ? kChain
+                         : dbOut   ? kStore
+                                   : kMacDone);
       if (!dbActive)
         e.complete();
     } else if (int(pos) == dbLoop) {
@@ -627,19 +664,53 @@ llvm::Error rapid::backend::lowerLayer(const MappedLayer &l,
               kKerLx);
           ++loads;
         }
+        if (dbOut) {
+          e.seti(kOutL0, int64_t(k ? buf.outT2 : buf.outT));
+          if (!outFresh) {
+            dma(isa::DmaPath::LxToL0,
+                blockOf(l, DataStructure::Outp, t, lx.out, l0.out), pc.acc,
+                kOutL0, kOutLx);
+            ++loads;
+          }
+        }
         e.signalSem = kChain;
         e.waitAfter = true;
         e.semWait(kLoaded, loads);
         emitT(pos + 1);
+        if (dbOut) {
+          // The write-back waits for its mac, then frees the buffers.
+          e.signalSem = kMacDone;
+          e.waitAfter = false;
+          dma(isa::DmaPath::L0ToLx,
+              blockOf(l, DataStructure::Outp, t, l0.out, lx.out), pc.acc,
+              kOutLx, kOutL0);
+          e.back().set("wait", kStore);
+          e.signalSem = kChain;
+          e.waitAfter = true;
+        }
         for (auto [reg, step] : stepT(d))
           e.addi(reg, step);
       };
-      e.repeat(trips / 2, [&] {
+      if (fresh && isReduction(d)) {
+        // The first iteration apart (fresh sums), then the others from the
+        // second buffers on.
         copy(0);
-        copy(1);
-      });
-      if (trips % 2)
-        copy(0);
+        fresh = false;
+        e.repeat((trips - 1) / 2, [&] {
+          copy(1);
+          copy(0);
+        });
+        if ((trips - 1) % 2)
+          copy(1);
+        fresh = true;
+      } else {
+        e.repeat(trips / 2, [&] {
+          copy(0);
+          copy(1);
+        });
+        if (trips % 2)
+          copy(0);
+      }
       dbActive = false;
       e.semWait(kMacDone, m2);
       for (auto [reg, step] : stepT(d))
@@ -647,12 +718,21 @@ llvm::Error rapid::backend::lowerLayer(const MappedLayer &l,
     } else {
       TileDim d = orderT[pos];
       int64_t trips = tripsT[idx(d)];
-      e.repeat(trips, [&] {
+      auto body = [&] {
         emitT(pos + 1);
         if (trips > 1)
           for (auto [reg, step] : stepT(d))
             e.addi(reg, step);
-      });
+      };
+      if (fresh && trips > 1 && isReduction(d)) {
+        // The first iteration apart (fresh sums).
+        body();
+        fresh = false;
+        e.repeat(trips - 1, body);
+        fresh = true;
+      } else {
+        e.repeat(trips, body);
+      }
       if (trips > 1)
         for (auto [reg, step] : stepT(d))
           e.addi(reg, -trips * step);
@@ -682,8 +762,24 @@ llvm::Error rapid::backend::lowerLayer(const MappedLayer &l,
     if (ep.bias) {
       e.seti(kEpA, int64_t(buf.outB));
       e.seti(kEpB, int64_t(buf.biasB));
-      if (pixels > 1) {
-        // Layout [mb][out][oy][ox]: one bias element broadcast per channel.
+      constexpr int64_t kMaxGroup = (int64_t(1) << 13) - 1;
+      if (pixels > 1 && pixels <= kMaxGroup) {
+        // Layout [mb][out][oy][ox]: bias element c for the pixels of
+        // channel c (a grouped broadcast), as many channels per op as the
+        // count field holds.
+        int64_t perOp = std::min(outs, kMaxSfuCount / pixels);
+        e.repeat(images, [&] {
+          for (int64_t c = 0; c < outs; c += perOp) {
+            int64_t k = std::min(perOp, outs - c);
+            e.sfu(isa::SfuOperation::Add, pc.acc, pc.acc, isa::BMode::Broadcast,
+                  k * pixels, kEpA, kEpA, kEpB, pixels);
+            e.addi(kEpA, k * pixels * accBytes);
+            e.addi(kEpB, k * accBytes);
+          }
+          e.addi(kEpB, -outs * accBytes);
+        });
+      } else if (pixels > 1) {
+        // One bias element broadcast per channel.
         e.repeat(images, [&] {
           e.repeat(outs, [&] {
             e.sfu(isa::SfuOperation::Add, pc.acc, pc.acc, isa::BMode::Broadcast,
@@ -723,32 +819,95 @@ llvm::Error rapid::backend::lowerLayer(const MappedLayer &l,
         kOutExt, kEpA);
   };
 
+  // Double buffering at the B stage: the loop `dbB` whose body loads the
+  // input and/or weight B tiles prefetches the next iteration's tiles into
+  // the second Lx buffers (on the external DMA engine, signalling kBLoaded)
+  // while the T stage works on the current ones; each iteration waits only
+  // for its own tiles. The iterations alternate the buffers (the loop
+  // unrolled by two); the last one prefetches nothing. Without Lx room for
+  // the second buffers the B stage runs single-buffered.
+  int dbB = std::max(lastB[kInp], lastB[kKer]);
+  if (buf.lxEnd2 > uint64_t(coreModel.lxBytes))
+    dbB = -1;
+  // The prefetch addresses its sources one step on with a 32-bit addi.
+  if (dbB >= 0) {
+    Steps steps = stepB(orderB[dbB]);
+    if (steps[0].second < INT32_MIN || steps[0].second > INT32_MAX ||
+        steps[1].second < INT32_MIN || steps[1].second > INT32_MAX)
+      dbB = -1;
+  }
+  bool dbBInp = dbB >= 0 && lastB[kInp] == dbB;
+  bool dbBKer = dbB >= 0 && lastB[kKer] == dbB;
+  // The B tiles the T stage reads, and while an iteration of loop dbB is
+  // emitted, the next iteration's extents (none: the last) and buffers.
+  uint64_t curInpB = buf.inpB, curKerB = buf.kerB;
+  uint64_t nextInpB = buf.inpB2, nextKerB = buf.kerB2;
+  std::optional<TileTuple> prefetchExt;
+  int64_t prefetchInpStep = 0, prefetchKerStep = 0;
+
+  // The loads of an input B tile of extent `ext` into Lx at `lxAddr` from
+  // the external address in `srcReg`; how many DMAs they take.
+  auto loadInp = [&](const TileTuple &ext, uint64_t lxAddr, int64_t srcReg) {
+    Block blk = blockOf(l, DataStructure::Inp, ext, extInp, lx.inp);
+    checkRank(blk, "the input B tile");
+    e.seti(kEpA, int64_t(lxAddr));
+    int loads = 1;
+    // A patch smaller than the padded tile's leaves Lx bytes the T stage
+    // reads (against zero weights, in reduced dimensions): zero them, as
+    // stale bytes may hold infinities or NaNs.
+    Patch real = Patch::of(l, ext), padded = Patch::of(l, bp);
+    if (real.rows != padded.rows || real.cols != padded.cols ||
+        real.channels != padded.channels || real.images != padded.images) {
+      isa::DmaDescriptor fill;
+      fill.elementBits = unsigned(storageBits(pc.inp));
+      fill.dims.push_back({uint32_t(padded.elements()), 0, inpBytes});
+      e.dma(isa::DmaPath::ExtToLx, fill, kEpA, kFillSrc);
+      ++loads;
+    }
+    dma(isa::DmaPath::ExtToLx, blk, pc.inp, kEpA, srcReg);
+    return loads;
+  };
+  auto loadKer = [&](uint64_t lxAddr, int64_t srcReg) {
+    Block blk;
+    blk.add(kt.tileElements, 1, 1);
+    e.seti(kEpA, int64_t(lxAddr));
+    dma(isa::DmaPath::ExtToLx, blk, pc.ker, kEpA, srcReg);
+    return 1;
+  };
+  // Issues loads without waiting for them: they signal kBLoaded.
+  auto async = [&](const std::function<void()> &loads) {
+    e.signalSem = kBLoaded;
+    e.waitAfter = false;
+    loads();
+    e.signalSem = kChain;
+    e.waitAfter = true;
+  };
+  // a <- b + imm.
+  auto offset = [&](int64_t a, int64_t b, int64_t imm) {
+    e.emit(Opcode::AddI).set("a", a).set("b", b).set("imm", imm);
+  };
+
   // B stage: loops over the real extents, the last tile of a dimension
   // B does not divide emitted apart.
   std::function<void(unsigned, TileTuple)> emitB = [&](unsigned pos,
                                                        TileTuple ext) {
-    if (lastB[kInp] + 1 == int(pos)) {
-      Block blk = blockOf(l, DataStructure::Inp, ext, extInp, lx.inp);
-      checkRank(blk, "the input B tile");
-      e.seti(kEpA, int64_t(buf.inpB));
-      // A patch smaller than the padded tile's leaves Lx bytes the T stage
-      // reads (against zero weights, in reduced dimensions): zero them, as
-      // stale bytes may hold infinities or NaNs.
-      Patch real = Patch::of(l, ext), padded = Patch::of(l, bp);
-      if (real.rows != padded.rows || real.cols != padded.cols ||
-          real.channels != padded.channels || real.images != padded.images) {
-        isa::DmaDescriptor fill;
-        fill.elementBits = unsigned(storageBits(pc.inp));
-        fill.dims.push_back({uint32_t(padded.elements()), 0, inpBytes});
-        e.dma(isa::DmaPath::ExtToLx, fill, kEpA, kFillSrc);
+    if (lastB[kInp] + 1 == int(pos) && !dbBInp)
+      loadInp(ext, buf.inpB, kInpExt);
+    if (lastB[kKer] + 1 == int(pos) && !dbBKer)
+      loadKer(buf.kerB, kKerExt);
+    bool prefetchHere = dbB >= 0 && dbB + 1 == int(pos);
+    if (prefetchHere) {
+      // This iteration's tiles, prefetched by the previous one (or the
+      // loop's prologue).
+      int64_t loads = 0;
+      if (dbBInp) {
+        Patch real = Patch::of(l, ext), padded = Patch::of(l, bp);
+        loads += 1 + (real.rows != padded.rows || real.cols != padded.cols ||
+                      real.channels != padded.channels ||
+                      real.images != padded.images);
       }
-      dma(isa::DmaPath::ExtToLx, blk, pc.inp, kEpA, kInpExt);
-    }
-    if (lastB[kKer] + 1 == int(pos)) {
-      Block blk;
-      blk.add(kt.tileElements, 1, 1);
-      e.seti(kEpA, int64_t(buf.kerB));
-      dma(isa::DmaPath::ExtToLx, blk, pc.ker, kEpA, kKerExt);
+      loads += dbBKer;
+      e.semWait(kBLoaded, loads);
     }
     bool outHere = lastB[kOut] + 1 == int(pos);
     if (outHere) {
@@ -756,8 +915,10 @@ llvm::Error rapid::backend::lowerLayer(const MappedLayer &l,
       isa::DmaDescriptor fill;
       fill.elementBits = unsigned(storageBits(pc.acc));
       fill.dims.push_back({uint32_t(outElems), 0, accBytes});
-      e.seti(kEpA, int64_t(buf.outB));
-      e.dma(isa::DmaPath::ExtToLx, fill, kEpA, kFillSrc);
+      if (!outFresh) {
+        e.seti(kEpA, int64_t(buf.outB));
+        e.dma(isa::DmaPath::ExtToLx, fill, kEpA, kFillSrc);
+      }
       if (l.epilogue.bias) {
         Block blk;
         blk.add(bp[idx(TileDim::Out)], 1, 1);
@@ -765,11 +926,78 @@ llvm::Error rapid::backend::lowerLayer(const MappedLayer &l,
         dma(isa::DmaPath::ExtToLx, blk, pc.acc, kEpA, kBiasExt);
       }
     }
+    if (prefetchHere && prefetchExt) {
+      // The next iteration's tiles into the other buffers, from the
+      // external addresses one step on (registers read at issue).
+      TileTuple next = *prefetchExt;
+      uint64_t inpTo = nextInpB, kerTo = nextKerB;
+      int64_t inpStep = prefetchInpStep, kerStep = prefetchKerStep;
+      async([&] {
+        if (dbBInp) {
+          offset(kEpB, kInpExt, inpStep);
+          loadInp(next, inpTo, kEpB);
+        }
+        if (dbBKer) {
+          offset(kEpC, kKerExt, kerStep);
+          loadKer(kerTo, kEpC);
+        }
+      });
+    }
     if (pos == kTileDims) {
-      e.seti(kInpLx, int64_t(buf.inpB));
-      e.seti(kKerLx, int64_t(buf.kerB));
+      e.seti(kInpLx, int64_t(curInpB));
+      e.seti(kKerLx, int64_t(curKerB));
       e.seti(kOutLx, int64_t(buf.outB));
       emitT(0);
+    } else if (int(pos) == dbB) {
+      TileDim d = orderB[pos];
+      int64_t trips = tripsB[idx(d)];
+      int64_t full = b[idx(d)], rem = n[idx(d)] - (trips - 1) * full;
+      TileTuple inner = ext, last = ext;
+      inner[idx(d)] = full;
+      last[idx(d)] = rem;
+      Steps steps = stepB(d);
+      int64_t inpStep = steps[0].second, kerStep = steps[1].second;
+      // Prologue: the first iteration's tiles.
+      async([&] {
+        if (dbBInp)
+          loadInp(inner, buf.inpB, kInpExt);
+        if (dbBKer)
+          loadKer(buf.kerB, kKerExt);
+      });
+      auto iteration = [&](int k, const TileTuple &cur,
+                           std::optional<TileTuple> next) {
+        curInpB = dbBInp && k ? buf.inpB2 : buf.inpB;
+        curKerB = dbBKer && k ? buf.kerB2 : buf.kerB;
+        nextInpB = k ? buf.inpB : buf.inpB2;
+        nextKerB = k ? buf.kerB : buf.kerB2;
+        prefetchExt = next;
+        prefetchInpStep = inpStep;
+        prefetchKerStep = kerStep;
+        emitB(pos + 1, cur);
+        prefetchExt.reset();
+        if (next)
+          for (auto [reg, step] : steps)
+            e.addi(reg, step);
+      };
+      // Iterations followed by a full one, in pairs; then the last ones.
+      int64_t uniform = rem != full ? trips - 2 : trips - 1;
+      e.repeat(uniform / 2, [&] {
+        iteration(0, inner, inner);
+        iteration(1, inner, inner);
+      });
+      int k = int(uniform % 2);
+      if (k)
+        iteration(0, inner, inner);
+      if (rem != full) {
+        iteration(k, inner, last);
+        iteration(1 - k, last, std::nullopt);
+      } else {
+        iteration(k, inner, std::nullopt);
+      }
+      curInpB = buf.inpB;
+      curKerB = buf.kerB;
+      for (auto [reg, step] : steps)
+        e.addi(reg, -(trips - 1) * step);
     } else {
       TileDim d = orderB[pos];
       int64_t trips = tripsB[idx(d)];

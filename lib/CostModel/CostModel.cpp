@@ -74,6 +74,17 @@ CoreModel CoreModel::fromArch(const ArchSpec &arch, int64_t activeCores) {
 int64_t CoreModel::lanes(const PrecisionConfig &pc) const {
   unsigned m =
       std::min(multiplier[unsigned(pc.inp)], multiplier[unsigned(pc.ker)]);
+  // FP32 is a verification mode (rapidc --precision fp32): where the
+  // architecture gives FP32 no MAC rate of its own (the presets do not), the
+  // PE array emulates FP32 MACs at a quarter of the FP16 lane rate (at least
+  // one lane), with an FP32 or any supported other operand.
+  const unsigned fp32 = unsigned(Precision::FP32);
+  if (m == 0 && multiplier[fp32] == 0 &&
+      (pc.inp == Precision::FP32 || pc.ker == Precision::FP32)) {
+    Precision other = pc.inp == Precision::FP32 ? pc.ker : pc.inp;
+    if (other == Precision::FP32 || multiplier[unsigned(other)] > 0)
+      return std::max<int64_t>(1, colLanes / 4);
+  }
   return colLanes * m;
 }
 
@@ -259,10 +270,13 @@ struct StageCost {
 /// `finalSums`: whether an output tile complete at this stage is final (at
 /// the B stage always; at the T stage only when the B stage does not split a
 /// reduced dimension, else every T tile's outputs are partial sums).
+/// `lowered`: TransferSchedule::Lowered's overlap rules, for the B stage when
+/// `bStage` (else the T stage).
 static StageCost stageCost(const Workload &w, const DimTuple &parent,
                            const DimTuple &tile, const LoopOrder &order,
                            double c, const PrecisionConfig &pc,
-                           const Channels &ch, bool finalSums) {
+                           const Channels &ch, bool finalSums, bool lowered,
+                           bool bStage) {
   StageLoops loops(w, parent, tile, order);
   const std::array<int64_t, kNumDims> &trips = loops.trips;
   const std::array<int, kNumDataStructures> &last = loops.last;
@@ -303,6 +317,14 @@ static StageCost stageCost(const Workload &w, const DimTuple &parent,
   PerDS finalWrite{};
   finalWrite[kOut] = outWrite;
   s.drain = ch.time(none, finalWrite);
+  // Lowered: the double-buffered loop, and the partial sums of a split
+  // reduction read back on every visit.
+  int db = std::max(last[kInp], last[kKer]);
+  bool dbOk = db >= 0 && lastOut <= db;
+  double visitReadBack =
+      lowered && !bStage && !finalSums
+          ? std::max(outReadBack, double(outElems) * storageBytes(pc.acc))
+          : outReadBack;
   // Iterations entered by advancing the loop at `pos` (all inner loops
   // wrapping) refetch the structures indexed at or inside `pos`.
   int64_t outer = 1;
@@ -318,19 +340,33 @@ static StageCost stageCost(const Workload &w, const DimTuple &parent,
     if (last[kKer] >= int(pos))
       read[kKer] = kerTile;
     if (lastOut >= int(pos)) {
-      read[kOut] = outReadBack;
+      read[kOut] = visitReadBack;
       write[kOut] = outWrite;
     }
     double d = ch.time(read, write);
-    s.hidden += double(count) * std::min(c, d);
-    s.visible += double(count) * std::max(0.0, d - c);
+    if (!lowered || (dbOk && int(pos) == db && !bStage)) {
+      s.hidden += double(count) * std::min(c, d);
+      s.visible += double(count) * std::max(0.0, d - c);
+    } else if (dbOk && int(pos) == db) {
+      // B stage: the next tiles prefetched; the output written back after.
+      PerDS in = read, outRead{}, outWriteOnly{};
+      in[kOut] = 0;
+      outRead[kOut] = read[kOut];
+      outWriteOnly[kOut] = write[kOut];
+      double dIn = ch.time(in, none);
+      double dOut = ch.time(outRead, outWriteOnly);
+      s.hidden += double(count) * std::min(c, dIn);
+      s.visible += double(count) * (std::max(0.0, dIn - c) + dOut);
+    } else {
+      s.visible += double(count) * d;
+    }
   }
   PerDS moved = {inpTile * double(loops.changes(last[kInp])),
                  kerTile * double(loops.changes(last[kKer])),
-                 (outReadBack + outWrite) * double(outChanges)};
+                 (visitReadBack + outWrite) * double(outChanges)};
   s.readBytes = (ch.useAlt[kInp] ? 0 : moved[kInp]) +
                 (ch.useAlt[kKer] ? 0 : moved[kKer]) +
-                (ch.useAlt[kOut] ? 0 : outReadBack * double(outChanges));
+                (ch.useAlt[kOut] ? 0 : visitReadBack * double(outChanges));
   s.writeBytes = ch.useAlt[kOut] ? 0 : outWrite * double(outChanges);
   for (unsigned ds = 0; ds < kNumDataStructures; ++ds)
     if (ch.useAlt[ds])
@@ -340,11 +376,11 @@ static StageCost stageCost(const Workload &w, const DimTuple &parent,
 
 /// PE-array cycles of one T tile (MAC streaming, with L0 stalls) and its
 /// pipeline bubbles.
-static double peCycles(const Workload &w, const CoreModel &core,
-                       const Mapping &m, double &bubble) {
-  ArrayGeometry g = arrayGeometry(m.dataflow, w.kernel);
-  int64_t rowCap = core.rows, colCap = core.lanes(m.precision);
-  const DimTuple &t = m.t;
+double rapid::peTileCycles(const Workload &w, const CoreModel &core,
+                           Dataflow dataflow, const DimTuple &t,
+                           const PrecisionConfig &pc, double &bubble) {
+  ArrayGeometry g = arrayGeometry(dataflow, w.kernel);
+  int64_t rowCap = core.rows, colCap = core.lanes(pc);
   // Steps: one per stationary block; each streams the remaining temporal
   // dimensions through the array.
   double steps = double(llvm::divideCeilSigned(t[idx(g.row)], rowCap)) *
@@ -363,7 +399,7 @@ static double peCycles(const Workload &w, const CoreModel &core,
   // array's rows and columns. More than L0 delivers stalls the stream.
   int64_t pr = std::min(t[idx(g.row)], rowCap);
   int64_t pcl = std::min(t[idx(g.col)], colCap);
-  std::array<double, kNumDataStructures> bytes = stagedBytes(m.precision);
+  std::array<double, kNumDataStructures> bytes = stagedBytes(pc);
   double demand = 0;
   for (unsigned ds = 0; ds < kNumDataStructures; ++ds) {
     auto x = static_cast<DataStructure>(ds);
@@ -395,6 +431,15 @@ static double peCycles(const Workload &w, const CoreModel &core,
   return steps * streamCycles;
 }
 
+double rapid::extCopyCycles(const CoreModel &core, double bytes) {
+  return std::max({bytes / core.extReadBpc, bytes / core.extWriteBpc,
+                   2 * bytes / core.extSharedBpc});
+}
+
+double rapid::extFillCycles(const CoreModel &core, double bytes) {
+  return bytes / core.extWriteBpc;
+}
+
 static Channels lxChannel(const CoreModel &core) {
   double inf = std::numeric_limits<double>::infinity();
   Channel lx{inf, inf, core.lxBpc};
@@ -404,13 +449,14 @@ static Channels lxChannel(const CoreModel &core) {
 double rapid::evaluateInner(const Workload &w, const CoreModel &core,
                             const Mapping &m, Cost &cost) {
   double bubble = 0;
-  double pe = peCycles(w, core, m, bubble);
+  double pe = peTileCycles(w, core, m.dataflow, m.t, m.precision, bubble);
   bool finalSums = true;
   for (unsigned d = 0; d < kNumDims; ++d)
     if ((w.reduced & (1u << d)) && m.b[d] < m.n[d])
       finalSums = false;
   StageCost s = stageCost(w, m.b, m.t, m.order[idx(LoopStage::T)], pe + bubble,
-                          m.precision, lxChannel(core), finalSums);
+                          m.precision, lxChannel(core), finalSums,
+                          core.schedule == TransferSchedule::Lowered, false);
   cost = Cost();
   double n = double(s.iterations);
   // underUse holds raw PE cycles until evaluateOuter knows the MAC count.
@@ -435,7 +481,8 @@ Cost rapid::evaluateOuter(const LayerTask &task, const CoreModel &core,
                 core.ringReadBpc + core.ringWriteBpc},
                task.onChip};
   StageCost s = stageCost(w, m.n, m.b, m.order[idx(LoopStage::B)], innerCycles,
-                          m.precision, ext, /*finalSums=*/true);
+                          m.precision, ext, /*finalSums=*/true,
+                          core.schedule == TransferSchedule::Lowered, true);
   double n = double(s.iterations);
   Cost c;
   double pe = n * inner.underUse;

@@ -45,10 +45,15 @@ llvm::ArrayRef<InstructionSpec> rapid::isa::instructionSet() {
 }
 
 const InstructionSpec *rapid::isa::lookup(Opcode opcode) {
-  for (const InstructionSpec &s : instructionSet())
-    if (s.opcode == opcode)
-      return &s;
-  return nullptr;
+  // By opcode (the simulator asks for every field it reads).
+  static const auto table = [] {
+    std::array<const InstructionSpec *, 256> t{};
+    for (const InstructionSpec &s : instructionSet())
+      if (!t[uint8_t(s.opcode)])
+        t[uint8_t(s.opcode)] = &s;
+    return t;
+  }();
+  return table[uint8_t(opcode)];
 }
 
 const InstructionSpec *rapid::isa::lookup(StringRef mnemonic) {
@@ -58,9 +63,18 @@ const InstructionSpec *rapid::isa::lookup(StringRef mnemonic) {
   return nullptr;
 }
 
+/// Whether the C string `s` is `name` (without measuring `s` first: most
+/// candidates differ in the first character).
+static bool isName(const char *s, StringRef name) {
+  for (size_t k = 0; k < name.size(); ++k)
+    if (s[k] == '\0' || s[k] != name[k])
+      return false;
+  return s[name.size()] == '\0';
+}
+
 int InstructionSpec::fieldIndex(StringRef name) const {
   for (size_t i = 0; i < fields.size(); ++i)
-    if (name == fields[i].name)
+    if (isName(fields[i].name, name))
       return int(i);
   return -1;
 }
@@ -117,7 +131,23 @@ StringRef rapid::isa::kindName(FieldKind kind) {
 /// does not have is a programming error, fatal in every build.
 static unsigned fieldIndexOrDie(const Instruction &inst, StringRef name) {
   const InstructionSpec *s = lookup(inst.opcode);
+  // Callers ask for the same few names (string literals) over and over: a
+  // small cache by the name's address, each hit checked against the name.
+  struct Hint {
+    const char *data;
+    Opcode opcode;
+    unsigned index;
+  };
+  thread_local std::array<Hint, 256> hints{};
+  Hint &hint = hints[(reinterpret_cast<uintptr_t>(name.data()) >> 2 ^
+                      uintptr_t(inst.opcode) * 37) %
+                     hints.size()];
+  if (s && hint.data == name.data() && hint.opcode == inst.opcode &&
+      hint.index < s->fields.size() && isName(s->fields[hint.index].name, name))
+    return hint.index;
   int i = s ? s->fieldIndex(name) : -1;
+  if (i >= 0)
+    hint = {name.data(), inst.opcode, unsigned(i)};
   if (i < 0)
     llvm::report_fatal_error(llvm::Twine("rapid::isa: instruction '") +
                              (s ? s->mnemonic : "?") + "' has no field '" +

@@ -8,6 +8,7 @@
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CRC.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <cmath>
@@ -25,6 +26,8 @@ constexpr unsigned kDmaRecordBytes = 8 + kMaxDmaRank * 24;
 constexpr unsigned kTileRecordBytes = kTileDims * 4 + 3 * kTileDims * 4;
 constexpr unsigned kRegionRecordBytes = 32;
 constexpr unsigned kTensorRecordBytes = 16 + kMaxTensorRank * 8 + 8;
+constexpr unsigned kLayerRecordBytes = 16 + kCycleTerms * 8;
+constexpr unsigned kMarkRecordBytes = 8;
 
 enum class Section : uint32_t {
   Code = 1,
@@ -35,6 +38,8 @@ enum class Section : uint32_t {
   Tensors = 6,
   Strings = 7,
   Arch = 8,
+  Layers = 9,
+  Marks = 10,
 };
 
 const char *sectionName(uint32_t kind) {
@@ -55,12 +60,17 @@ const char *sectionName(uint32_t kind) {
     return "strings";
   case Section::Arch:
     return "architecture";
+  case Section::Layers:
+    return "layers";
+  case Section::Marks:
+    return "layer marks";
   }
   return nullptr;
 }
 
 bool perCore(Section s) {
-  return s == Section::Code || s == Section::Dma || s == Section::Tiles;
+  return s == Section::Code || s == Section::Dma || s == Section::Tiles ||
+         s == Section::Marks;
 }
 
 llvm::Error fail(const llvm::Twine &message) {
@@ -174,6 +184,37 @@ std::string rapid::isa::checkModelBinary(const ModelBinary &m) {
     }
     if (std::string why = checkProgramStructure(c.code); !why.empty())
       return where + ": " + why;
+    // Loop depth per instruction: marks lie outside loops.
+    std::vector<size_t> ends;
+    std::vector<bool> inLoop(c.code.size(), false);
+    for (size_t i = 0; i < c.code.size(); ++i) {
+      while (!ends.empty() && ends.back() <= i)
+        ends.pop_back();
+      inLoop[i] = !ends.empty();
+      if (c.code[i].opcode == Opcode::Loop)
+        ends.push_back(i + 1 + size_t(c.code[i].get("body")));
+    }
+    for (size_t i = 0; i < c.marks.size(); ++i) {
+      const LayerMark &k = c.marks[i];
+      std::string w = where + " layer mark " + std::to_string(i);
+      if (k.layer >= m.layers.size())
+        return w + ": layer " + std::to_string(k.layer) +
+               " but the model has " + std::to_string(m.layers.size());
+      if (k.pc >= c.code.size() || (i && k.pc <= c.marks[i - 1].pc))
+        return w + ": instruction " + std::to_string(k.pc) +
+               " is not after the previous mark and within the code";
+      if (inLoop[k.pc])
+        return w + ": instruction " + std::to_string(k.pc) +
+               " lies in a loop body; marks go between loops";
+    }
+  }
+  for (const LayerInfo &l : m.layers) {
+    if (l.name.find('\0') != std::string::npos)
+      return "layer '" + l.name + "': a NUL in the name";
+    for (double c : l.predicted)
+      if (!std::isfinite(c) || c < 0)
+        return "layer '" + l.name +
+               "': predicted cycles must be finite and non-negative";
   }
   for (const MemoryRegion &r : m.memory) {
     if (r.name.find('\0') != std::string::npos || !isMemorySpace(r.space))
@@ -264,6 +305,28 @@ rapid::isa::writeModelBinary(const ModelBinary &m) {
           tiles.put(s);
     }
     sections.push_back({Section::Tiles, c.core, std::move(tiles.bytes)});
+    if (!c.marks.empty()) {
+      Writer marks;
+      for (const LayerMark &k : c.marks) {
+        marks.put(k.pc);
+        marks.put(k.layer);
+      }
+      sections.push_back({Section::Marks, c.core, std::move(marks.bytes)});
+    }
+  }
+  if (!m.layers.empty()) {
+    Writer layers;
+    for (const LayerInfo &l : m.layers) {
+      layers.put(intern(l.name));
+      layers.put(uint32_t(0));
+      layers.put(l.macs);
+      for (double c : l.predicted) {
+        uint64_t bits;
+        std::memcpy(&bits, &c, 8);
+        layers.put(bits);
+      }
+    }
+    sections.push_back({Section::Layers, ~0u, std::move(layers.bytes)});
   }
   sections.push_back({Section::Constants, ~0u, m.constants});
   Writer memory;
@@ -542,6 +605,38 @@ rapid::isa::readModelBinary(llvm::ArrayRef<uint8_t> bytes, StringRef source) {
     case Section::Constants:
       m.constants.assign(e.data.begin(), e.data.end());
       break;
+    case Section::Marks: {
+      if (llvm::Error err = records(kMarkRecordBytes))
+        return std::move(err);
+      programs[e.core].core = e.core;
+      while (r.at < e.data.size()) {
+        LayerMark k;
+        k.pc = r.get<uint32_t>();
+        k.layer = r.get<uint32_t>();
+        programs[e.core].marks.push_back(k);
+      }
+      break;
+    }
+    case Section::Layers: {
+      if (llvm::Error err = records(kLayerRecordBytes))
+        return std::move(err);
+      while (r.at < e.data.size()) {
+        LayerInfo l;
+        uint32_t name = r.get<uint32_t>();
+        bool bad = r.get<uint32_t>() != 0 || !stringAt(name, l.name);
+        l.macs = r.get<uint64_t>();
+        for (double &c : l.predicted) {
+          uint64_t bits = r.get<uint64_t>();
+          std::memcpy(&c, &bits, 8);
+        }
+        if (bad)
+          return error(what + llvm::formatv(": layer {0} is malformed (name, "
+                                            "padding)",
+                                            m.layers.size()));
+        m.layers.push_back(l);
+      }
+      break;
+    }
     case Section::Memory: {
       if (llvm::Error err = records(kRegionRecordBytes))
         return std::move(err);
@@ -656,6 +751,12 @@ std::string rapid::isa::printModelAssembly(const ModelBinary &m) {
                         t.address, llvm::formatv("{0:e9}", t.scale).str(),
                         t.zeroPoint);
   }
+  for (const LayerInfo &l : m.layers) {
+    os << ".layer name=" << quote(l.name) << " macs=" << l.macs << " cycles=";
+    for (unsigned i = 0; i < kCycleTerms; ++i)
+      os << (i ? "," : "") << llvm::format("%.17g", l.predicted[i]);
+    os << "\n";
+  }
   os << llvm::formatv(".constants address={0} size={1}\n", m.constantsAddress,
                       m.constants.size());
   for (size_t i = 0; i < m.constants.size(); i += 32)
@@ -690,9 +791,13 @@ std::string rapid::isa::printModelAssembly(const ModelBinary &m) {
     // Loop bodies are indented two spaces per level (the assembler ignores
     // leading space).
     std::vector<size_t> ends;
+    size_t mark = 0;
     for (size_t i = 0; i < c.code.size(); ++i) {
       while (!ends.empty() && ends.back() <= i)
         ends.pop_back();
+      for (; mark < c.marks.size() && c.marks[mark].pc == i; ++mark)
+        os << std::string(2 * ends.size(), ' ') << ".mark "
+           << c.marks[mark].layer << "\n";
       os << std::string(2 * ends.size(), ' ') << disassemble(c.code[i]) << "\n";
       if (c.code[i].opcode == Opcode::Loop)
         ends.push_back(i + 1 + size_t(c.code[i].get("body")));
@@ -805,7 +910,7 @@ llvm::Expected<ModelBinary> rapid::isa::parseModelAssembly(StringRef text,
     std::map<std::string, std::pair<std::string, size_t>> args;
     size_t firstArg = directive == ".tensor" || directive == ".dma" ||
                               directive == ".tile" || directive == ".core" ||
-                              directive == ".data"
+                              directive == ".data" || directive == ".mark"
                           ? 2
                           : 1;
     if (words.items.size() < firstArg)
@@ -969,6 +1074,38 @@ llvm::Expected<ModelBinary> rapid::isa::parseModelAssembly(StringRef text,
                                   zero + "'");
       t.zeroPoint = int32_t(z);
       m.tensors.push_back(t);
+    } else if (directive == ".layer") {
+      LayerInfo l;
+      std::string cycles;
+      size_t cyclesCol = column("cycles");
+      if (auto e = take("name", l.name))
+        return std::move(*e);
+      if (auto e = number("macs", l.macs))
+        return std::move(*e);
+      if (auto e = take("cycles", cycles))
+        return std::move(*e);
+      if (auto e = leftover())
+        return std::move(*e);
+      llvm::SmallVector<StringRef, kCycleTerms> parts;
+      StringRef(cycles).split(parts, ',');
+      bool bad = parts.size() != kCycleTerms;
+      for (unsigned i = 0; !bad && i < kCycleTerms; ++i)
+        bad = parts[i].getAsDouble(l.predicted[i]);
+      if (bad)
+        return error(cyclesCol, ".layer: cycles must be six numbers (mac, "
+                                "under-use, bubble, visible, non-overlapped, "
+                                "aux), got '" +
+                                    cycles + "'");
+      m.layers.push_back(l);
+    } else if (directive == ".mark") {
+      if (!core)
+        return error(1, ".mark before any .core directive");
+      if (words.items.size() != 2 || !parseUnsigned(words.items[1].first, v) ||
+          v > UINT32_MAX)
+        return error(words.items[1].second,
+                     ".mark: expected a layer index, got '" +
+                         words.items[1].first + "'");
+      core->marks.push_back({uint32_t(core->code.size()), uint32_t(v)});
     } else if (directive == ".constants") {
       if (auto e = number("address", m.constantsAddress))
         return std::move(*e);

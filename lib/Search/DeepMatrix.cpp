@@ -56,6 +56,48 @@ static std::vector<int64_t> tileCandidates(int64_t e, bool exhaustive,
   return subset;
 }
 
+/// Whether an ij (kij) tile of `s` consecutive pixels (taps) is a rectangle
+/// of a `width`-wide output (kernel): part of a row that tiles it, or whole
+/// rows. The backend stages ij and kij tiles as rectangles (oy x ox,
+/// ky x kx); any other size would execute more than the linear tile the
+/// cost model prices (e.g. 49 pixels of 56-wide rows: two 49-pixel pieces
+/// per row).
+/// The rectangular tile sizes within a rectangular tile of `e`, largest
+/// first: whole rows (the row counts tileCandidates would try), then the
+/// divisors of the row (of `e`, when it is part of a row).
+static std::vector<int64_t> rectangleCandidates(int64_t e, int64_t width,
+                                                bool exhaustive,
+                                                unsigned maxCandidates) {
+  std::vector<int64_t> sizes;
+  int64_t part = e;
+  if (e % width == 0) {
+    for (int64_t rows : tileCandidates(e / width, exhaustive, maxCandidates))
+      sizes.push_back(rows * width);
+    part = width;
+  }
+  for (int64_t s = part - (part == width ? 1 : 0); s >= 1; --s)
+    if (part % s == 0)
+      sizes.push_back(s);
+  return sizes;
+}
+
+/// Keeps the ij and kij sizes the backend stages as rectangles (oy x ox,
+/// ky x kx): part of a row that tiles it, or whole rows. Any other size
+/// would execute more than the linear tile the cost model prices (e.g. 49
+/// pixels of 56-wide rows run as two 49-pixel pieces per row).
+static void keepRectangular(const Workload &w, const DimTuple &extent,
+                            const SearchOptions &opt,
+                            std::array<std::vector<int64_t>, kNumDims> &cand) {
+  if (!w.halo.enabled)
+    return;
+  for (auto [d, width] :
+       {std::pair{Dim::Ij, w.halo.outW}, std::pair{Dim::Kij, w.halo.kernelW}})
+    if (width > 1 &&
+        (extent[idx(d)] % width == 0 || width % extent[idx(d)] == 0))
+      cand[idx(d)] = rectangleCandidates(extent[idx(d)], width, opt.exhaustive,
+                                         opt.maxCandidates);
+}
+
 namespace {
 /// Groups of interchangeable dimensions: those indexing the same data
 /// structures have the same effect wherever they sit among each other.
@@ -194,6 +236,22 @@ static double rawSpaceSize(const Workload &w, size_t dataflows) {
   return s;
 }
 
+bool rapid::revisitsOutputTiles(const Workload &w, const Mapping &m) {
+  // The backend's test (LayerLowering) over rapid's five dimensions: a loop
+  // of more than one trip over a non-output dimension placed before the last
+  // such loop over an output dimension.
+  bool reductionOutside = false;
+  for (Dim d : m.order[unsigned(LoopStage::B)]) {
+    if (llvm::divideCeilSigned(m.n[idx(d)], m.b[idx(d)]) <= 1)
+      continue;
+    if (!w.indexes(DataStructure::Outp, d))
+      reductionOutside = true;
+    else if (reductionOutside)
+      return true;
+  }
+  return false;
+}
+
 llvm::Expected<SearchResult> rapid::searchMapping(const LayerTask &task,
                                                   const CoreModel &core,
                                                   const SearchOptions &opt) {
@@ -237,6 +295,8 @@ llvm::Expected<SearchResult> rapid::searchMapping(const LayerTask &task,
   std::array<std::vector<int64_t>, kNumDims> candB;
   for (unsigned d = 0; d < kNumDims; ++d)
     candB[d] = tileCandidates(w.dims[d], opt.exhaustive, opt.maxCandidates);
+  if (opt.lowerable)
+    keepRectangular(w, w.dims, opt, candB);
 
   for (Dataflow df : opt.dataflows) {
     shareEnd = st.evaluated + share;
@@ -254,6 +314,11 @@ llvm::Expected<SearchResult> rapid::searchMapping(const LayerTask &task,
             return false;
           m.b = b;
           std::vector<LoopOrder> bOrders = ordersFor(w.dims, b);
+          if (opt.lowerable)
+            llvm::erase_if(bOrders, [&](const LoopOrder &o) {
+              m.order[unsigned(LoopStage::B)] = o;
+              return revisitsOutputTiles(w, m);
+            });
           // Bound: the inner stage takes at least the B tile's MACs at peak.
           // Bound against this dataflow's k-th best, so that its top list
           // stays exact.
@@ -280,6 +345,8 @@ llvm::Expected<SearchResult> rapid::searchMapping(const LayerTask &task,
           std::array<std::vector<int64_t>, kNumDims> candT;
           for (unsigned d = 0; d < kNumDims; ++d)
             candT[d] = tileCandidates(b[d], opt.exhaustive, opt.maxCandidates);
+          if (opt.lowerable)
+            keepRectangular(w, b, opt, candT);
           double bestInner = std::numeric_limits<double>::infinity();
           Cost bestInnerCost;
           Mapping inner = m;

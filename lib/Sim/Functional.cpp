@@ -8,14 +8,19 @@
 #include "rapid/Numerics/FloatFormat.h"
 #include "rapid/Numerics/Quantize.h"
 #include "rapid/Numerics/SfuMath.h"
+#include "rapid/Sim/Kernels.h"
 
 #include "llvm/Support/FormatVariadic.h"
 
 #include <cmath>
 #include <cstring>
 #include <deque>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
+#include <queue>
+#include <set>
 
 using namespace rapid;
 using namespace rapid::sim;
@@ -38,11 +43,62 @@ static double roundTo(double x, Precision p) {
 }
 
 namespace {
+/// What the cores share: each core's memories by its number, the topology,
+/// and (timed) when each ring or link direction is next free.
+struct System {
+  Topology topology;
+  std::map<uint32_t, CoreMemories *> memories;
+  std::map<std::pair<uint32_t, int>, double> linkFree;
+  int64_t coresPerChip() const {
+    return topology.coresPerChip > 0 ? topology.coresPerChip
+                                     : int64_t(memories.size());
+  }
+  /// The core `peer` names from `core`, or an empty optional.
+  std::optional<uint32_t> peerOf(uint32_t core, isa::Peer peer) const {
+    int64_t cpc = coresPerChip();
+    int64_t chip = int64_t(core) / cpc, c = int64_t(core) % cpc;
+    int64_t x = chip % topology.chipsX, y = chip / topology.chipsX;
+    int64_t X = topology.chipsX, Y = topology.chipsY;
+    switch (peer) {
+    case isa::Peer::Next:
+      c = (c + 1) % cpc;
+      break;
+    case isa::Peer::Prev:
+      c = (c + cpc - 1) % cpc;
+      break;
+    case isa::Peer::PlusX:
+      x = (x + 1) % X;
+      break;
+    case isa::Peer::MinusX:
+      x = (x + X - 1) % X;
+      break;
+    case isa::Peer::PlusY:
+      y = (y + 1) % Y;
+      break;
+    case isa::Peer::MinusY:
+      y = (y + Y - 1) % Y;
+      break;
+    default:
+      return std::nullopt;
+    }
+    return uint32_t((y * X + x) * cpc + c);
+  }
+};
+
 class Core {
 public:
   Core(const isa::CoreProgram &program, CoreMemories &mem, RunStats &stats,
-       Schedule schedule)
-      : program(program), mem(mem), stats(stats), schedule(schedule) {}
+       const RunOptions &options, System &system)
+      : program(program), mem(mem), stats(stats), system(system),
+        schedule(options.schedule), timing(options.timing),
+        trace(options.trace) {
+    if (trace.core >= 0 && trace.core != int64_t(program.core))
+      trace.os = nullptr;
+    if (timing) {
+      duration.assign(program.code.size(), -1);
+      bubbleAt.assign(program.code.size(), 0);
+    }
+  }
 
   /// Runs until the core halts (returns -1) or reaches a barrier (returns
   /// its id; the core then waits there, and the next call continues after
@@ -50,12 +106,50 @@ public:
   llvm::Expected<int64_t> run(int64_t maxInstructions);
   /// The barrier's scope when run() stopped at one.
   int64_t barrierScope = 0;
+  /// Timed: the instruction unit's cycle (the next issue), which a
+  /// barrier's release advances, and the cycle the core finished.
+  double clock = 0, finished = 0;
 
 private:
   const isa::CoreProgram &program;
   CoreMemories &mem;
   RunStats &stats;
+  System &system;
   Schedule schedule;
+  const TimingModel *timing;
+  TraceOptions trace;
+  /// Timed: each engine's next free cycle; each semaphore's units by the
+  /// cycle they arrive (a min-heap); each instruction's duration (-1: not
+  /// computed yet) and its PE-array bubble.
+  std::array<double, kEngines> engineFree{};
+  using Heap =
+      std::priority_queue<double, std::vector<double>, std::greater<double>>;
+  std::array<Heap, 63> arrivals;
+  std::vector<double> duration, bubbleAt;
+  /// The layer the instruction unit is in (-1: before the first mark) and
+  /// the next mark.
+  int64_t layer = -1;
+  size_t nextMark = 0;
+  LayerStats *layerStats(int64_t l) {
+    if (l < 0)
+      return nullptr;
+    if (stats.layers.size() <= size_t(l))
+      stats.layers.resize(size_t(l) + 1);
+    return &stats.layers[size_t(l)];
+  }
+  /// The cycles of the engine instruction at `at`.
+  double durationOf(size_t at);
+  void traceLine(const llvm::Twine &text) {
+    if (trace.os && trace.limit > 0) {
+      *trace.os << "core " << program.core << " " << text << "\n";
+      if (--trace.limit == 0)
+        *trace.os << "(trace limit reached)\n";
+    }
+  }
+  bool tracing(size_t at) const {
+    return trace.os && trace.limit > 0 && at >= trace.firstPc &&
+           at <= trace.lastPc;
+  }
   /// An engine instruction issued but not run (Schedule::Lazy): its
   /// registers as they were at issue.
   struct Pending {
@@ -63,13 +157,12 @@ private:
     std::array<int64_t, 16> a;
     std::array<float, 16> f;
     uint64_t issued;
+    double issuedAt;
+    int64_t layer;
   };
-  /// The DMA, PE-array and SFU queues, in issue order.
-  std::array<std::deque<Pending>, 3> queues;
+  /// Each engine's queue, in issue order.
+  std::array<std::deque<Pending>, kEngines> queues;
   uint64_t issueCount = 0;
-  static unsigned engineOf(Opcode op) {
-    return op == Opcode::Dma ? 0 : op == Opcode::Mac ? 1 : 2;
-  }
   /// Runs one queued instruction whose semaphore is available, preferring
   /// the one issued last (an order that breaks code missing a
   /// synchronization). Sets `ran` to whether one could run.
@@ -97,22 +190,71 @@ private:
     a = p.a;
     f = p.f;
     pc = p.pc;
-    llvm::Error err = execute(program.code[p.pc]);
+    llvm::Error err = execute(program.code[p.pc], p.issuedAt, p.layer);
     a = savedA;
     f = savedF;
     pc = savedPc;
     return err;
   }
-  /// Takes the engine's semaphore, runs it, signals.
-  llvm::Error execute(const Instruction &inst) {
-    if (llvm::Error e = take(inst, inst.get("wait"), 1))
+  /// Takes the engine's semaphore, runs it, signals. Timed: it starts once
+  /// issued (at `issuedAt`), its engine is free and its semaphore unit has
+  /// arrived, and signals when it ends.
+  llvm::Error execute(const Instruction &inst, double issuedAt,
+                      int64_t inLayer) {
+    double arrived = 0;
+    if (llvm::Error e = take(inst, inst.get("wait"), 1, &arrived))
       return e;
+    int64_t macsBefore = stats.macs;
     llvm::Error e = inst.opcode == Opcode::Dma   ? dma(inst)
                     : inst.opcode == Opcode::Mac ? mac(inst)
                                                  : sfu(inst);
     if (e)
       return e;
-    give(inst.get("signal"), 1);
+    double end = 0;
+    if (timing) {
+      Engine engine = engineOf(inst);
+      double &free = engineFree[unsigned(engine)];
+      double start = std::max({issuedAt, free, arrived});
+      double cycles = durationOf(pc);
+      // A ring or link direction carries one transfer at a time (whichever
+      // core drives it).
+      double *link = nullptr;
+      if (engine == Engine::DmaRing || engine == Engine::DmaLink) {
+        auto path = isa::DmaPath(inst.get("path"));
+        auto peer = isa::Peer(inst.get("peer"));
+        bool out =
+            path == isa::DmaPath::LxToRing || path == isa::DmaPath::LxToLink;
+        uint32_t sender =
+            out ? program.core : *system.peerOf(program.core, peer);
+        static const isa::Peer opposite[] = {
+            isa::Peer::Self,   isa::Peer::Prev,  isa::Peer::Next,
+            isa::Peer::MinusX, isa::Peer::PlusX, isa::Peer::MinusY,
+            isa::Peer::PlusY};
+        isa::Peer direction = out ? peer : opposite[unsigned(peer)];
+        link = &system.linkFree[{sender, int(direction)}];
+        start = std::max(start, *link);
+      }
+      end = free = start + cycles;
+      if (link)
+        *link = end;
+      stats.busy[unsigned(engine)] += cycles;
+      if (LayerStats *l = layerStats(inLayer)) {
+        l->busy[unsigned(engine)] += cycles;
+        l->end = std::max(l->end, end);
+        if (inst.opcode == Opcode::Mac) {
+          l->bubble += bubbleAt[pc];
+          l->macs += stats.macs - macsBefore;
+          l->macPeak +=
+              double(stats.macs - macsBefore) /
+              timing->peakMacsPerCycle(Precision(inst.get("inp_prec")),
+                                       Precision(inst.get("ker_prec")));
+        }
+      }
+      if (tracing(pc))
+        traceLine(llvm::formatv("pc {0} {1} {2:F1}-{3:F1}", pc,
+                                engineName(engine), start, end));
+    }
+    give(inst.get("signal"), 1, end);
     return llvm::Error::success();
   }
   bool idle() const {
@@ -152,7 +294,10 @@ private:
       return nullptr;
     return memory.data() + addr;
   }
-  llvm::Error take(const Instruction &inst, int64_t s, int64_t count) {
+  /// Takes `count` units of semaphore `s`; timed, `arrived` is the cycle
+  /// the last of them arrived (the earliest units are taken).
+  llvm::Error take(const Instruction &inst, int64_t s, int64_t count,
+                   double *arrived = nullptr) {
     if (s == isa::kNoSemaphore)
       return llvm::Error::success();
     if (sem[size_t(s)] < count)
@@ -161,13 +306,30 @@ private:
                                       "to signal it",
                                       count, s, sem[size_t(s)]));
     sem[size_t(s)] -= count;
+    if (timing) {
+      Heap &h = arrivals[size_t(s)];
+      double last = 0;
+      for (int64_t i = 0; i < count; ++i) {
+        last = std::max(last, h.top());
+        h.pop();
+      }
+      if (arrived)
+        *arrived = last;
+    }
     return llvm::Error::success();
   }
-  void give(int64_t s, int64_t count) {
-    if (s != isa::kNoSemaphore)
-      sem[size_t(s)] += count;
+  /// Adds `count` units to semaphore `s`, arriving at cycle `at`.
+  void give(int64_t s, int64_t count, double at) {
+    if (s == isa::kNoSemaphore)
+      return;
+    sem[size_t(s)] += count;
+    if (timing)
+      for (int64_t i = 0; i < count; ++i)
+        arrivals[size_t(s)].push(at);
   }
   llvm::Error dma(const Instruction &inst);
+  /// The neighbour's memories of the ring or link transfer being run.
+  CoreMemories *peerMem = nullptr;
   llvm::Error mac(const Instruction &inst);
   /// mac with FP32 accumulation and no chunks: the operands (whose
   /// products FP32 holds exactly) decoded once, the sums in float, in the
@@ -180,7 +342,10 @@ private:
 } // namespace
 
 static const char *spaceName(int space) {
-  return space == 0 ? "external memory" : space == 1 ? "Lx" : "L0";
+  return space == 0   ? "external memory"
+         : space == 1 ? "Lx"
+         : space == 2 ? "L0"
+                      : "the peer's Lx";
 }
 
 llvm::Error Core::dma(const Instruction &inst) {
@@ -206,12 +371,33 @@ llvm::Error Core::dma(const Instruction &inst) {
   case DmaPath::LxToLx:
     srcSpace = 1, dstSpace = 1;
     break;
-  default:
-    return fail(inst, "ring and link transfers need the multi-core "
-                      "simulator");
+  default: {
+    // Ring and link transfers: between this core's Lx and its neighbour's.
+    bool ring = path == DmaPath::LxToRing || path == DmaPath::RingToLx;
+    auto peer = isa::Peer(inst.get("peer"));
+    bool ringPeer = peer == isa::Peer::Next || peer == isa::Peer::Prev;
+    if (ring != ringPeer || peer == isa::Peer::Self)
+      return fail(inst, llvm::formatv("a {0} transfer needs a {1} peer",
+                                      ring ? "ring" : "link",
+                                      ring ? "ring (next, prev)"
+                                           : "torus (+x, -x, +y, -y)"));
+    std::optional<uint32_t> to = system.peerOf(program.core, peer);
+    auto it = to ? system.memories.find(*to) : system.memories.end();
+    if (it == system.memories.end())
+      return fail(inst, llvm::formatv("its peer, core {0}, has no program",
+                                      to ? int64_t(*to) : -1));
+    peerMem = it->second;
+    bool out = path == DmaPath::LxToRing || path == DmaPath::LxToLink;
+    srcSpace = out ? 1 : 3;
+    dstSpace = out ? 3 : 1;
+    break;
+  }
   }
   auto memory = [&](int space) -> std::vector<uint8_t> & {
-    return space == 0 ? *mem.ext : space == 1 ? mem.lx : mem.l0;
+    return space == 0   ? *mem.ext
+           : space == 1 ? mem.lx
+           : space == 2 ? mem.l0
+                        : peerMem->lx;
   };
   const isa::DmaDescriptor &d = program.dma[size_t(inst.get("desc"))];
   if (d.elementBits % 8)
@@ -226,6 +412,23 @@ llvm::Error Core::dma(const Instruction &inst) {
     ds[k] = d.dims[k].dstStride;
   }
   std::vector<uint8_t> &sm = memory(srcSpace), &dm = memory(dstSpace);
+  // Every element in bounds, and no byte both read and written: copy whole
+  // runs. Otherwise element by element (which reports the first element
+  // out of bounds).
+  int64_t sLo = 0, sHi = eb, dLo = 0, dHi = eb, elements = 1;
+  for (unsigned k = 0; k < isa::kMaxDmaRank; ++k) {
+    elements *= count[k];
+    int64_t sReach = (count[k] - 1) * ss[k], dReach = (count[k] - 1) * ds[k];
+    (sReach < 0 ? sLo : sHi) += sReach;
+    (dReach < 0 ? dLo : dHi) += dReach;
+  }
+  if (elements > 0 && at(sm, src + sLo, sHi - sLo) &&
+      at(dm, dst + dLo, dHi - dLo) &&
+      (&sm != &dm || src + sHi <= dst + dLo || dst + dHi <= src + sLo)) {
+    dmaCopy(dm.data() + dst, sm.data() + src, eb, count, ss, ds);
+    stats.dmaBytes += elements * eb;
+    return llvm::Error::success();
+  }
   for (int64_t i3 = 0; i3 < count[3]; ++i3)
     for (int64_t i2 = 0; i2 < count[2]; ++i2)
       for (int64_t i1 = 0; i1 < count[1]; ++i1)
@@ -335,21 +538,7 @@ span(const std::array<uint32_t, isa::kTileDims> &p,
 /// Decodes `n` elements of precision `prec` from `bytes` into floats.
 static void decodeAll(const uint8_t *bytes, int64_t n, Precision prec,
                       float *out) {
-  if (prec == Precision::FP16) {
-    // All 65536 FP16 values, decoded once.
-    static const std::vector<float> table = [] {
-      std::vector<float> t(65536);
-      for (uint32_t b = 0; b < 65536; ++b)
-        t[b] = float(numerics::decode(b, numerics::kFP16));
-      return t;
-    }();
-    for (int64_t i = 0; i < n; ++i)
-      out[i] = table[size_t(bytes[2 * i] | bytes[2 * i + 1] << 8)];
-    return;
-  }
-  int64_t eb = storageBits(prec) / 8;
-  for (int64_t i = 0; i < n; ++i)
-    out[i] = float(numerics::loadElement(bytes + i * eb, prec));
+  decodeElements(bytes, n, prec, out);
 }
 
 llvm::Error Core::macFloat(const Instruction &inst,
@@ -375,39 +564,26 @@ llvm::Error Core::macFloat(const Instruction &inst,
     return fail(inst, llvm::formatv("writes L0 at {0} (output) beyond its {1} "
                                     "bytes",
                                     out + oHi * 4, mem.l0.size()));
-  std::vector<float> x(static_cast<size_t>(iHi - iLo + 1)),
-      w(static_cast<size_t>(kHi - kLo + 1));
+  // Reused from tile to tile: no allocation (and page faults) per mac.
+  static thread_local std::vector<float> x, w;
+  x.resize(static_cast<size_t>(iHi - iLo + 1));
+  w.resize(static_cast<size_t>(kHi - kLo + 1));
   decodeAll(mem.l0.data() + inp + iLo * eI, iHi - iLo + 1, pi, x.data());
   decodeAll(mem.l0.data() + ker + kLo * eK, kHi - kLo + 1, pk, w.data());
-  const float *xb = x.data() - iLo, *wb = w.data() - kLo;
-  for (int64_t mb = 0; mb < p[Mb]; ++mb)
-    for (int64_t o = 0; o < p[Out]; ++o)
-      for (int64_t oy = 0; oy < p[Oy]; ++oy)
-        for (int64_t ox = 0; ox < p[Ox]; ++ox) {
-          const float *xr =
-              xb + (o * sI[Out] + oy * sI[Oy] + ox * sI[Ox] + mb * sI[Mb]);
-          const float *wr =
-              wb + (o * sK[Out] + oy * sK[Oy] + ox * sK[Ox] + mb * sK[Mb]);
-          float sum = 0;
-          for (int64_t ky = 0; ky < p[Ky]; ++ky)
-            for (int64_t kx = 0; kx < p[Kx]; ++kx) {
-              const float *xk = xr + ky * sI[Ky] + kx * sI[Kx];
-              const float *wk = wr + ky * sK[Ky] + kx * sK[Kx];
-              for (int64_t i = 0; i < p[In]; ++i)
-                sum += xk[i * sI[In]] * wk[i * sK[In]];
-            }
-          uint8_t *y =
-              mem.l0.data() + out +
-              (o * sO[Out] + oy * sO[Oy] + ox * sO[Ox] + mb * sO[Mb]) * 4;
-          float v = sum;
-          if (accumulate) {
-            float old;
-            std::memcpy(&old, y, 4);
-            v = old + sum;
-          }
-          std::memcpy(y, &v, 4);
-          stats.macs += p[In] * p[Ky] * p[Kx];
-        }
+  MacTileF32 tile;
+  for (unsigned d = 0; d < isa::kTileDims; ++d) {
+    tile.extents[d] = p[d];
+    tile.inpStrides[d] = sI[d];
+    tile.kerStrides[d] = sK[d];
+    tile.outStrides[d] = sO[d];
+  }
+  tile.inp = x.data() - iLo;
+  tile.ker = w.data() - kLo;
+  tile.out = mem.l0.data() + out;
+  tile.accumulate = accumulate;
+  macF32(tile);
+  stats.macs += int64_t(p[Mb]) * p[Out] * p[Oy] * p[Ox] *
+                (int64_t(p[In]) * p[Ky] * p[Kx]);
   return llvm::Error::success();
 }
 
@@ -426,6 +602,49 @@ llvm::Error Core::sfu(const Instruction &inst) {
   int64_t src = a[size_t(inst.get("a"))] + inst.get("a_off");
   int64_t bAddr = a[size_t(inst.get("b"))] + inst.get("b_off");
   bool reduce = op == SfuOperation::ReduceSum || op == SfuOperation::ReduceMax;
+  // Broadcast with a group: element i reads b[i / group] (0: b[0]).
+  int64_t group = mode == isa::BMode::Broadcast ? inst.get("group") : 0;
+  int64_t bElements = group ? (n + group - 1) / group : 1;
+  // Whole vectors when every access is in bounds and the operation is one
+  // the kernels know; otherwise element by element (which reports the first
+  // access out of bounds, or the operation).
+  int64_t bBytes = mode == isa::BMode::Vector      ? n * eIn
+                   : mode == isa::BMode::Broadcast ? bElements * eIn
+                                                   : 0;
+  if (n > 0 && at(mem.lx, src, n * eIn) &&
+      (mode == isa::BMode::Scalar || at(mem.lx, bAddr, bBytes)) &&
+      at(mem.lx, dst, (reduce ? 1 : n) * eOut)) {
+    static thread_local std::vector<float> x, y, r;
+    x.resize(static_cast<size_t>(n));
+    y.resize(static_cast<size_t>(n));
+    r.resize(static_cast<size_t>(reduce ? 1 : n));
+    decodeElements(mem.lx.data() + src, n, pin, x.data());
+    if (mode == isa::BMode::Vector) {
+      decodeElements(mem.lx.data() + bAddr, n, pin, y.data());
+    } else if (group) {
+      static thread_local std::vector<float> g;
+      g.resize(static_cast<size_t>(bElements));
+      decodeElements(mem.lx.data() + bAddr, bElements, pin, g.data());
+      for (int64_t i = 0; i < n; ++i)
+        y[size_t(i)] = g[size_t(i / group)];
+    } else {
+      float b = f[size_t(inst.get("b"))];
+      if (mode != isa::BMode::Scalar)
+        decodeElements(mem.lx.data() + bAddr, 1, pin, &b);
+      std::fill(y.begin(), y.end(), b);
+    }
+    if (reduce) {
+      float acc = op == SfuOperation::ReduceMax ? -INFINITY : 0.0f;
+      for (float u : x)
+        acc = op == SfuOperation::ReduceMax ? sfuMax(acc, u) : acc + u;
+      r[0] = acc;
+    }
+    if (reduce || sfuElementwise(op, x.data(), y.data(), n, r.data())) {
+      encodeElements(r.data(), reduce ? 1 : n, pout, mem.lx.data() + dst);
+      stats.sfuElements += n;
+      return llvm::Error::success();
+    }
+  }
   // Read everything first: dst may overlap the operands.
   std::vector<float> x(static_cast<size_t>(n)), y(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i) {
@@ -438,7 +657,9 @@ llvm::Error Core::sfu(const Instruction &inst) {
       y[size_t(i)] = f[size_t(inst.get("b"))];
       continue;
     }
-    int64_t ab = mode == isa::BMode::Vector ? bAddr + i * eIn : bAddr;
+    int64_t ab = mode == isa::BMode::Vector ? bAddr + i * eIn
+                 : group                    ? bAddr + (i / group) * eIn
+                                            : bAddr;
     uint8_t *q = at(mem.lx, ab, eIn);
     if (!q)
       return fail(inst, llvm::formatv("reads Lx at {0} beyond its {1} bytes",
@@ -464,10 +685,10 @@ llvm::Error Core::sfu(const Instruction &inst) {
       z = u * v;
       break;
     case SfuOperation::Max:
-      z = std::fmax(u, v);
+      z = sfuMax(u, v);
       break;
     case SfuOperation::Min:
-      z = std::fmin(u, v);
+      z = sfuMin(u, v);
       break;
     case SfuOperation::CmpGt:
       z = u > v ? 1.0f : 0.0f;
@@ -504,7 +725,7 @@ llvm::Error Core::sfu(const Instruction &inst) {
       acc += u;
       continue;
     case SfuOperation::ReduceMax:
-      acc = std::fmax(acc, u);
+      acc = sfuMax(acc, u);
       continue;
     default:
       return fail(inst, "this SFU operation is not simulated yet");
@@ -540,6 +761,20 @@ llvm::Expected<int64_t> Core::run(int64_t maxInstructions) {
       return fail(inst, llvm::formatv("the run exceeded {0} instructions",
                                       maxInstructions));
     ++stats.instructions;
+    // Marks lie outside loops: the instruction unit passes each once.
+    if (nextMark < program.marks.size() && program.marks[nextMark].pc == pc)
+      layer = int64_t(program.marks[nextMark++].layer);
+    // The instruction issues at `issue`; the unit moves on a cycle later.
+    double issue = clock;
+    clock += 1;
+    if (LayerStats *l = layerStats(layer)) {
+      ++l->instructions;
+      l->start = std::min(l->start, issue);
+      l->end = std::max(l->end, clock);
+    }
+    if (tracing(pc))
+      traceLine(llvm::formatv("pc {0} @{1:F1}: {2}", pc, issue,
+                              isa::disassemble(inst)));
     switch (inst.opcode) {
     case Opcode::Halt:
       // The engines finish what was issued.
@@ -551,6 +786,9 @@ llvm::Expected<int64_t> Core::run(int64_t maxInstructions) {
           return fail(inst, "deadlock: issued engine instructions wait on "
                             "semaphores nothing can signal any more");
       }
+      finished = clock;
+      for (double t : engineFree)
+        finished = std::max(finished, t);
       return -1;
     case Opcode::Nop:
       break;
@@ -564,7 +802,7 @@ llvm::Expected<int64_t> Core::run(int64_t maxInstructions) {
       }
       break;
     case Opcode::SemSignal:
-      give(inst.get("sem"), inst.get("count"));
+      give(inst.get("sem"), inst.get("count"), issue);
       break;
     case Opcode::SemWait: {
       int64_t s = inst.get("sem");
@@ -577,8 +815,14 @@ llvm::Expected<int64_t> Core::run(int64_t maxInstructions) {
         if (!ran)
           break;
       }
-      if (llvm::Error e = take(inst, s, inst.get("count")))
+      double arrived = 0;
+      if (llvm::Error e = take(inst, s, inst.get("count"), &arrived))
         return std::move(e);
+      if (arrived > issue) {
+        if (LayerStats *l = layerStats(layer))
+          l->waits += arrived - issue;
+        clock = arrived + 1;
+      }
       break;
     }
     case Opcode::Barrier: {
@@ -602,15 +846,37 @@ llvm::Expected<int64_t> Core::run(int64_t maxInstructions) {
     case Opcode::Mac:
     case Opcode::Sfu:
       if (schedule == Schedule::Lazy) {
-        queues[engineOf(inst.opcode)].push_back({pc, a, f, issueCount++});
+        queues[unsigned(engineOf(inst))].push_back(
+            {pc, a, f, issueCount++, issue, layer});
         break;
       }
-      if (llvm::Error e = execute(inst))
+      if (llvm::Error e = execute(inst, issue, layer))
         return std::move(e);
       break;
     }
     advance();
   }
+}
+
+double Core::durationOf(size_t at) {
+  if (duration[at] >= 0)
+    return duration[at];
+  const Instruction &inst = program.code[at];
+  double cycles = 0;
+  if (inst.opcode == Opcode::Dma) {
+    cycles =
+        timing->dma(isa::DmaPath(inst.get("path")), isa::Peer(inst.get("peer")),
+                    program.dma[size_t(inst.get("desc"))]);
+  } else if (inst.opcode == Opcode::Mac) {
+    cycles = timing->mac(
+        program.tiles[size_t(inst.get("tile"))],
+        isa::MacDataflow(inst.get("dataflow")), Precision(inst.get("inp_prec")),
+        Precision(inst.get("ker_prec")), Precision(inst.get("acc_prec")),
+        inst.get("chunk"), bubbleAt[at]);
+  } else {
+    cycles = timing->sfu(inst.get("count"));
+  }
+  return duration[at] = cycles;
 }
 
 llvm::Error rapid::sim::runCore(const isa::CoreProgram &core, CoreMemories &mem,
@@ -624,55 +890,119 @@ llvm::Error rapid::sim::runCores(llvm::ArrayRef<isa::CoreProgram> programs,
                                  llvm::ArrayRef<CoreMemories *> mems,
                                  RunStats &stats, int64_t maxInstructions,
                                  Schedule schedule) {
+  RunOptions options;
+  options.maxInstructions = maxInstructions;
+  options.schedule = schedule;
+  return runCores(programs, mems, stats, options);
+}
+
+llvm::Error rapid::sim::runCores(llvm::ArrayRef<isa::CoreProgram> programs,
+                                 llvm::ArrayRef<CoreMemories *> mems,
+                                 RunStats &stats, const RunOptions &options) {
   assert(programs.size() == mems.size() && "one set of memories per core");
+  int64_t maxInstructions = options.maxInstructions;
+  System system;
+  system.topology = options.topology;
+  for (size_t i = 0; i < programs.size(); ++i)
+    system.memories[programs[i].core] = mems[i];
   std::vector<std::unique_ptr<Core>> cores;
   for (size_t i = 0; i < programs.size(); ++i)
     cores.push_back(
-        std::make_unique<Core>(programs[i], *mems[i], stats, schedule));
+        std::make_unique<Core>(programs[i], *mems[i], stats, options, system));
   // Each core runs until a barrier or its halt; a barrier releases once
-  // every core still running waits at it.
-  std::vector<int64_t> at(cores.size(), 0);
-  std::vector<bool> halted(cores.size(), false);
-  size_t running = cores.size();
-  while (running) {
+  // every running core of its scope (the chip, or the system) waits at it.
+  enum class State { Runnable, Waiting, Halted };
+  std::vector<State> state(cores.size(), State::Runnable);
+  std::vector<int64_t> at(cores.size(), 0), scope(cores.size(), 0);
+  int64_t cpc = system.coresPerChip();
+  auto chipOf = [&](size_t i) { return int64_t(programs[i].core) / cpc; };
+  auto error = [](const llvm::Twine &message) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   message.str());
+  };
+  while (llvm::any_of(state, [](State s) { return s != State::Halted; })) {
     for (size_t i = 0; i < cores.size(); ++i) {
-      if (halted[i])
+      if (state[i] != State::Runnable)
         continue;
       llvm::Expected<int64_t> r = cores[i]->run(maxInstructions);
       if (!r)
         return r.takeError();
       at[i] = *r;
-      if (*r < 0) {
-        halted[i] = true;
-        --running;
+      scope[i] = cores[i]->barrierScope;
+      state[i] = *r < 0 ? State::Halted : State::Waiting;
+    }
+    // The groups a barrier can release: the system, and each chip.
+    bool released = false;
+    std::optional<std::string> why;
+    auto tryRelease = [&](auto inGroup, int64_t groupScope) {
+      std::optional<size_t> first;
+      bool all = true, anyHalted = false;
+      std::optional<size_t> halted;
+      for (size_t i = 0; i < cores.size(); ++i) {
+        if (!inGroup(i))
+          continue;
+        if (state[i] == State::Halted) {
+          anyHalted = true;
+          halted = halted ? halted : i;
+          continue;
+        }
+        if (state[i] != State::Waiting || scope[i] != groupScope) {
+          all = false;
+          continue;
+        }
+        if (!first) {
+          first = i;
+        } else if (at[i] != at[*first]) {
+          why = llvm::formatv("core {0} waits at barrier {1} while core {2} "
+                              "waits at barrier {3}: the cores' programs "
+                              "disagree",
+                              programs[i].core, at[i], programs[*first].core,
+                              at[*first]);
+          all = false;
+        }
       }
-    }
-    std::optional<int64_t> id;
-    size_t first = 0;
-    for (size_t i = 0; i < cores.size(); ++i) {
-      if (halted[i])
-        continue;
-      if (id && *id != at[i])
-        return llvm::createStringError(
-            llvm::inconvertibleErrorCode(),
-            llvm::formatv("core {0} waits at barrier {1} while core {2} "
-                          "waits at barrier {3}: the cores' programs "
-                          "disagree",
-                          programs[i].core, at[i], programs[first].core, *id)
-                .str());
-      if (!id)
-        first = i;
-      id = at[i];
-    }
-    if (id && running != cores.size())
-      for (size_t i = 0; i < cores.size(); ++i)
-        if (halted[i])
-          return llvm::createStringError(
-              llvm::inconvertibleErrorCode(),
-              llvm::formatv("deadlock: cores wait at barrier {0}, which core "
+      if (!first || !all)
+        return;
+      if (anyHalted) {
+        why = llvm::formatv("deadlock: cores wait at barrier {0}, which core "
                             "{1} never reaches (it halted)",
-                            *id, programs[i].core)
-                  .str());
+                            at[*first], programs[*halted].core);
+        return;
+      }
+      // The barrier releases when the last core arrives.
+      double release = 0;
+      for (size_t i = 0; i < cores.size(); ++i)
+        if (inGroup(i))
+          release = std::max(release, cores[i]->clock);
+      for (size_t i = 0; i < cores.size(); ++i)
+        if (inGroup(i)) {
+          cores[i]->clock = release;
+          state[i] = State::Runnable;
+        }
+      released = true;
+    };
+    tryRelease([](size_t) { return true; }, int64_t(isa::Scope::System));
+    std::set<int64_t> chips;
+    for (size_t i = 0; i < cores.size(); ++i)
+      chips.insert(chipOf(i));
+    for (int64_t chip : chips)
+      tryRelease([&](size_t i) { return chipOf(i) == chip; },
+                 int64_t(isa::Scope::Chip));
+    bool runnable =
+        llvm::any_of(state, [](State s) { return s == State::Runnable; });
+    bool waiting =
+        llvm::any_of(state, [](State s) { return s == State::Waiting; });
+    if (!released && !runnable && waiting)
+      return error(why ? *why
+                       : "deadlock: the cores wait at barriers of different "
+                         "scopes (chip and system) that none can release");
+  }
+  if (options.timing) {
+    stats.coreCycles.clear();
+    for (const auto &c : cores) {
+      stats.coreCycles.push_back(c->finished);
+      stats.cycles = std::max(stats.cycles, c->finished);
+    }
   }
   return llvm::Error::success();
 }

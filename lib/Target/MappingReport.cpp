@@ -64,17 +64,21 @@ static double activationOps(ActivationAttr act) {
   return 0;
 }
 
-/// SFU operations per forward output element of a layer.
+/// SFU operations per forward output element of a layer. PE-array layers
+/// also convert each finished sum from the accumulation precision to the
+/// activations' (one `mov`, docs/backend.md).
 static double forwardAuxPerOutput(Operation *layer) {
   return llvm::TypeSwitch<Operation *, double>(layer)
       .Case([](Conv2DOp op) {
-        return (op.getBias() ? 1.0 : 0.0) +
+        return 1.0 + (op.getBias() ? 1.0 : 0.0) +
                activationOps(op.getActivationAttr());
       })
       .Case([](ConvTranspose2DOp op) { return op.getBias() ? 1.0 : 0.0; })
       .Case([](GemmOp op) {
-        return (op.getC() ? 1.0 : 0.0) + activationOps(op.getActivationAttr());
+        return 1.0 + (op.getC() ? 1.0 : 0.0) +
+               activationOps(op.getActivationAttr());
       })
+      .Case<MatMulOp>([](Operation *) { return 1.0; })
       // Per gate output: the bias, then per hidden unit three sigmoids and
       // two tanh (20 ops), c = f*c + i*g (3) and h = o*tanh(c) (1), spread
       // over its four gate outputs.
@@ -303,7 +307,8 @@ double MappingReport::utilization() const {
 
 MappingReport rapid::buildMappingReport(Operation *root, const ArchSpec &arch,
                                         const MappingStatsSink *stats,
-                                        const SpatialStats *spatial) {
+                                        const SpatialStats *spatial,
+                                        bool warnUnpriced) {
   MappingReport report;
   report.arch = arch.name;
   report.frequencyGHz = arch.core.frequencyGHz;
@@ -342,7 +347,8 @@ MappingReport rapid::buildMappingReport(Operation *root, const ArchSpec &arch,
       LayerTask task = spatialLayerTask(layer, kernel, c, report.training);
       std::string why = checkMapping(task, core, m);
       if (!why.empty()) {
-        op->emitWarning() << "mapping not priced: " << why;
+        if (warnUnpriced)
+          op->emitWarning() << "mapping not priced: " << why;
         break;
       }
       ms.push_back(m);
@@ -375,6 +381,10 @@ MappingReport rapid::buildMappingReport(Operation *root, const ArchSpec &arch,
   else
     report.baselineError = llvm::toString(base.takeError());
   report.pipelineOverlap = plan.pipelineOverlap;
+  report.precision = *pc;
+  report.emulatedFP32 =
+      (pc->inp == Precision::FP32 || pc->ker == Precision::FP32) &&
+      arch.peMultiplier[unsigned(Precision::FP32)] == 0;
   report.minibatch = g.net.layers.front().shape.batch;
   for (size_t i = 0; i < g.ops.size(); ++i) {
     Operation *op = g.ops[i];
@@ -383,6 +393,23 @@ MappingReport rapid::buildMappingReport(Operation *root, const ArchSpec &arch,
     if (lp.config.pipelineStage >= 0)
       kind += "+timestep_pipeline";
     ++report.parallelismMix[kind];
+    // A padded convolution reads a zero-padded copy of its input, which the
+    // backend makes in external memory first (a fill and a copy on one core,
+    // docs/backend.md): non-overlapped time on its FWD row.
+    double padCopy = 0;
+    if (auto conv = dyn_cast<Conv2DOp>(op);
+        conv &&
+        llvm::any_of(conv.getPadValues(), [](int64_t p) { return p; })) {
+      ArrayRef<int64_t> s = conv.getInput().getType().getShape();
+      SmallVector<int64_t, 4> pads = conv.getPadValues();
+      double eb = double(storageBits(pc->inp)) / 8;
+      double in = double(s[0] * s[1] * s[2] * s[3]) * eb;
+      double padded = double(s[0] * s[1] * (s[2] + pads[0] + pads[2]) *
+                             (s[3] + pads[1] + pads[3])) *
+                      eb;
+      CoreModel one = CoreModel::fromArch(arch, 1);
+      padCopy = extFillCycles(one, padded) + extCopyCycles(one, in);
+    }
     for (size_t k = 0; k < lp.kernels.size(); ++k) {
       MappingReportRow row;
       row.name = layerName(op);
@@ -390,7 +417,7 @@ MappingReport rapid::buildMappingReport(Operation *root, const ArchSpec &arch,
       row.kernel = lp.kernels[k].kernel;
       row.spatial = lp.config;
       row.cost = lp.kernels[k];
-      row.relayout = k == 0 ? lp.relayout : 0;
+      row.relayout = k == 0 ? lp.relayout + padCopy : 0;
       row.breakdown = breakdownOf(row.cost, row.relayout);
       if (base)
         row.baseline = base->layers[i].kernels[k].total() +
@@ -469,6 +496,21 @@ static std::string memoryString(const SpatialConfig &c) {
   return out.empty() ? "-" : out;
 }
 
+/// "fp16 x fp16, fp32 accumulation" and the like.
+static std::string precisionString(const MappingReport &r) {
+  if (!r.precision)
+    return "";
+  const PrecisionConfig &pc = *r.precision;
+  std::string s =
+      llvm::formatv("{0} x {1}, {2} accumulation", stringify(pc.inp),
+                    stringify(pc.ker), stringify(pc.acc));
+  if (pc.chunk)
+    s += llvm::formatv(" in chunks of {0}", pc.chunk).str();
+  if (r.emulatedFP32)
+    s += " (fp32 emulated at a quarter of the fp16 MAC rate)";
+  return s;
+}
+
 static const char *kindShort(Parallelism p) {
   switch (p) {
   case Parallelism::Data:
@@ -485,14 +527,16 @@ static const char *kindShort(Parallelism p) {
 
 void rapid::printMappingReport(const MappingReport &r, llvm::raw_ostream &os) {
   os << llvm::formatv(
-      "mapping on {0} ({1} chips x {2} cores, {3} GHz), {4}, minibatch {5}\n"
+      "mapping on {0} ({1} chips x {2} cores, {3} GHz), {4}, minibatch {5}"
+      "{6}\n"
       "N/B/T tiles are in x out x ij x mb x kij per core; par: parallelism "
       "across chips (dXmY = DataX-ModelY, mXdY = ModelX-DataY); chipD/coreD: "
       "splits across chips/cores; mem: s<S> spatial minibatch, H output held "
       "on chip, I input read on chip, W weights pre-loaded, P<K> timestep "
       "pipeline stage\n",
       r.arch, r.chips, r.cores, r.frequencyGHz,
-      r.training ? "training step (fwd, bwd, upd)" : "inference", r.minibatch);
+      r.training ? "training step (fwd, bwd, upd)" : "inference", r.minibatch,
+      r.precision ? ", precision " + precisionString(r) : "");
   os << llvm::formatv(
       "{0,-3} {1,-24} {2,-3} {3,-5} {4,-11} {5,-14} {6,-5} {7,-2} {8,-21} "
       "{9,-21} {10,-17} {11,-13} {12,-13} {13,11} {14,5} {15,5} {16,5} {17,5} "
@@ -696,6 +740,7 @@ void rapid::writeMappingReportJSON(const MappingReport &r,
       {"cores_per_chip", r.cores},
       {"mode", r.training ? "train" : "infer"},
       {"minibatch", r.minibatch},
+      {"precision", precisionString(r)},
       {"layers", std::move(rows)},
       {"total", breakdownJSON(r.total)},
       {"pipeline_overlap_cycles", r.pipelineOverlap},
@@ -779,6 +824,8 @@ void rapid::writeMappingReportHTML(const MappingReport &r,
     os << llvm::formatv(", <b>{0:F2}x</b> over the homogeneous data-parallel "
                         "+ hand-tuned baseline",
                         r.speedup());
+  if (r.precision)
+    os << "; precision " << escapeHTML(precisionString(r));
   os << ".</p>\n<table><tr>";
   for (const Part &p : parts)
     os << "<th>" << p.name << "</th>";

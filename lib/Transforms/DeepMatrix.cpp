@@ -28,6 +28,14 @@ std::optional<PrecisionConfig> rapid::parsePrecisionPolicy(StringRef name) {
   PrecisionConfig pc;
   if (name == "fp16")
     return pc;
+  if (name == "fp32") {
+    // The verification mode: weights, activations and accumulation in FP32,
+    // so a program computes what an FP32 reference (onnxruntime) computes up
+    // to summation order. Architectures without an FP32 MAC rate emulate it
+    // at a quarter of the FP16 rate (CoreModel::lanes).
+    pc.inp = pc.ker = pc.acc = Precision::FP32;
+    return pc;
+  }
   if (name == "hfp8") {
     // The seed's forward format, FP16 accumulation in chunks of 64.
     pc.inp = pc.ker = Precision::HFP8_143;
@@ -67,13 +75,16 @@ struct DeepMatrixPass
     if (!pc) {
       module.emitError() << "rapid-deep-matrix: unknown precision '"
                          << precision
-                         << "'; expected fp16, hfp8, int8, int4 or int2";
+                         << "'; expected fp32, fp16, hfp8, int8, int4 or int2";
       return signalPassFailure();
     }
     SearchOptions options;
     options.precision = *pc;
     options.budget = budget;
     options.exhaustive = exhaustive;
+    // Inference mappings are lowered to programs (rapid-lower-to-isa): keep
+    // to those the backend lowers.
+    options.lowerable = mode == "infer";
     MLIRContext *context = &getContext();
 
     bool training = mode == "train";

@@ -46,7 +46,7 @@ struct DeepSpatialMatrixPass
     std::optional<PrecisionConfig> pc = parsePrecisionPolicy(precision);
     if (!pc)
       return fail("unknown precision '" + precision +
-                  "'; expected fp16, hfp8, int8, int4 or int2");
+                  "'; expected fp32, fp16, hfp8, int8, int4 or int2");
     if (budget < 0)
       return fail("budget must be >= 0");
     LayerGraph g = buildLayerGraph(module, mode == "train");

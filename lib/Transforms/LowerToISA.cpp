@@ -614,6 +614,7 @@ struct LowerToISAPass
     l.workload = makeWorkload(LayerShape::fullyConnected(m, k, n), Kernel::FWD);
     SearchOptions so;
     so.precision = pc;
+    so.lowerable = true; // mappings this pass lowers
     llvm::Expected<SearchResult> r =
         searchMapping(LayerTask{l.workload, 0}, core, so);
     if (!r)
@@ -980,6 +981,38 @@ struct LowerToISAPass
       programs[size_t(c)].core = uint32_t(c);
       beginProgram(programs[size_t(c)]);
     }
+    // Each step's layer record, with the cost model's prediction of its FWD
+    // kernel (the mapping report's row), and the marks that attribute the
+    // cores' instructions to it (rapid-sim --stats).
+    std::map<std::string, const MappingReportRow *> predicted;
+    MappingReport report = buildMappingReport(f, spec, nullptr, nullptr,
+                                              /*warnUnpriced=*/false);
+    for (const MappingReportRow &row : report.rows)
+      if (row.kernel == Kernel::FWD)
+        predicted.emplace(row.name, &row);
+    auto markLayer = [&](rapid::isa::CoreProgram &p, Step &step) {
+      std::string name = nameOf(step.op);
+      if (m.layers.empty() || m.layers.back().name != name) {
+        rapid::isa::LayerInfo info;
+        info.name = name;
+        if (auto it = predicted.find(layerName(step.op));
+            it != predicted.end()) {
+          const Breakdown &b = it->second->breakdown;
+          info.macs = uint64_t(it->second->macs);
+          info.predicted = {b.mac,     b.underUse,      b.bubble,
+                            b.visible, b.nonOverlapped, b.aux};
+        }
+        m.layers.push_back(std::move(info));
+      }
+      auto layer = uint32_t(m.layers.size() - 1);
+      if (!p.marks.empty() && p.marks.back().layer == layer)
+        return;
+      // A mark with no instructions after it yields to this one.
+      if (!p.marks.empty() && p.marks.back().pc == p.code.size())
+        p.marks.back().layer = layer;
+      else
+        p.marks.push_back({uint32_t(p.code.size()), layer});
+    };
     int64_t barriers = 0;
     auto barrier = [&] {
       if (cores > 1) {
@@ -1001,6 +1034,7 @@ struct LowerToISAPass
         src.precision = dst.precision = act;
         src.shape = step.pad->srcShape;
         dst.shape = tensors[step.pad->dst].shape;
+        markLayer(programs[0], step);
         emitPadCopy(src, dst, step.pad->top, step.pad->left, step.pad->fill,
                     programs[0]);
         barrier();
@@ -1012,6 +1046,7 @@ struct LowerToISAPass
       for (std::vector<Task> &phase : step.phases) {
         for (Task &t : phase) {
           rapid::isa::CoreProgram &program = programs[size_t(t.core)];
+          markLayer(program, step);
           size_t firstInstruction = program.code.size();
           llvm::Error err = llvm::Error::success();
           if (auto *l = std::get_if<MappedLayer>(&t.layer)) {
@@ -1043,6 +1078,12 @@ struct LowerToISAPass
               if (b.l0End <= uint64_t(core.l0Bytes)) {
                 region("inp2", MemLevel::L0, b.inpT2, b.kerT2);
                 region("ker2", MemLevel::L0, b.kerT2, b.l0End);
+              }
+              if (b.l0End2 <= uint64_t(core.l0Bytes))
+                region("acc2", MemLevel::L0, b.outT2, b.l0End2);
+              if (b.lxEnd2 <= uint64_t(core.lxBytes)) {
+                region("inp2", MemLevel::Lx, b.inpB2, b.kerB2);
+                region("ker2", MemLevel::Lx, b.kerB2, b.lxEnd2);
               }
             }
           } else if (auto *p = std::get_if<PoolLayer>(&t.layer)) {
@@ -1106,6 +1147,8 @@ struct LowerToISAPass
       ++numLayers;
     }
     for (rapid::isa::CoreProgram &p : programs) {
+      if (!p.marks.empty() && p.marks.back().pc == p.code.size())
+        p.marks.pop_back();
       endProgram(p);
       numInstructions += p.code.size();
       m.cores.push_back(std::move(p));

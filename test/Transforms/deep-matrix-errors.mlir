@@ -5,7 +5,7 @@
 
 // ARCH: error: rapid-deep-matrix: {{.*}}no-such-arch
 // MODE: error: rapid-deep-matrix: unknown mode 'fly'; expected infer or train
-// PREC: error: rapid-deep-matrix: unknown precision 'fp64'; expected fp16, hfp8, int8, int4 or int2
+// PREC: error: rapid-deep-matrix: unknown precision 'fp64'; expected fp32, fp16, hfp8, int8, int4 or int2
 
 // A core whose L0 holds 8 bytes cannot stage even a unit tile.
 func.func @fc(%x: tensor<4x16xf32>) -> tensor<4x8xf32> {

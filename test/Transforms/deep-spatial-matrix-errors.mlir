@@ -6,7 +6,7 @@
 
 // ARCH: error: rapid-deep-spatial-matrix: {{.*}}no-such-arch
 // MODE: error: rapid-deep-spatial-matrix: unknown mode 'fly'; expected infer or train
-// PREC: error: rapid-deep-spatial-matrix: unknown precision 'fp64'; expected fp16, hfp8, int8, int4 or int2
+// PREC: error: rapid-deep-spatial-matrix: unknown precision 'fp64'; expected fp32, fp16, hfp8, int8, int4 or int2
 // BUDGET: error: rapid-deep-spatial-matrix: budget must be >= 0
 
 // A core whose L0 holds 8 bytes: no division of the layer has a core share

@@ -26,9 +26,10 @@
 // CHECK: rapid_isa.region @fc.l0.acc : l0 [{{[0-9]+}}, {{[0-9]+}}] live [5, 5]
 // CHECK: rapid_isa.tensor input "image" : fp16 [1, 3, 8, 8]
 // CHECK: rapid_isa.tensor output "logits" : fp16 [1, 4]
-// The conv: mac, bias broadcast per channel, relu, conversion.
+// The conv: mac, the bias in one grouped broadcast (element c for the 64
+// pixels of channel c), relu, conversion.
 // CHECK: rapid_isa.mac
-// CHECK: rapid_isa.sfu op=add, in_prec=fp32, out_prec=fp32, b_mode=broadcast, count=64
+// CHECK: rapid_isa.sfu op=add, in_prec=fp32, out_prec=fp32, b_mode=broadcast, count=256, {{.*}}, group=64
 // CHECK: rapid_isa.sfu op=max, in_prec=fp32, out_prec=fp32, b_mode=scalar, count=256
 // CHECK: rapid_isa.sfu op=mov, in_prec=fp32, out_prec=fp16, b_mode=vector, count=256
 // The 2x2 max pool: four stride-2 gathers (the first straight into the

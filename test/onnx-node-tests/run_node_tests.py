@@ -51,9 +51,10 @@ EXPECTED_UNSUPPORTED = [
 ]
 
 
-def bind_inputs(model, test_dir):
-    """Integer/bool graph inputs become initializers holding the test's
-    values; float inputs get --input-shape bindings from the test data."""
+def bind_inputs(model, test_dir, constants=()):
+    """Integer/bool graph inputs, and the float inputs named in `constants`,
+    become initializers holding the test's values; the other float inputs
+    get --input-shape bindings from the test data."""
     from onnx import numpy_helper
     data_dir = os.path.join(test_dir, "test_data_set_0")
     initialized = {t.name for t in model.graph.initializer}
@@ -72,14 +73,15 @@ def bind_inputs(model, test_dir):
             continue
         elem = value_info.type.tensor_type.elem_type
         scalar = not tensor.dims
+        as_constant = scalar or value_info.name in constants
         if elem in (onnx.TensorProto.FLOAT, onnx.TensorProto.FLOAT16) and \
-                not scalar:
+                not as_constant:
             keep.append(value_info)
             if tensor.dims:
                 flags.append("--input-shape=" + value_info.name + "=" +
                              "x".join(str(d) for d in tensor.dims))
         elif elem in (onnx.TensorProto.INT64, onnx.TensorProto.INT32,
-                      onnx.TensorProto.BOOL) or (scalar and elem in (
+                      onnx.TensorProto.BOOL) or (as_constant and elem in (
                           onnx.TensorProto.FLOAT, onnx.TensorProto.FLOAT16)):
             # Scalars (clip bounds, pad values) are parameters, as are
             # integer shapes, axes and indices.
@@ -92,18 +94,8 @@ def bind_inputs(model, test_dir):
     return model, flags
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("build")
-    ap.add_argument("--data", default="/usr/share/libonnx-testdata/data/node")
-    ap.add_argument("--workdir", default="/tmp/rapid-node-tests")
-    ap.add_argument("-v", "--verbose", action="store_true")
-    args = ap.parse_args()
-    translate = os.path.join(args.build, "bin", "rapid-translate")
-    if not os.path.isdir(args.data):
-        sys.exit(f"error: {args.data}: no such directory; install the Debian "
-                 "package libonnx-testdata (scripts/setup.sh does)")
-    # The importer's own list of supported ops, from its unknown-op error.
+def supported_ops(translate):
+    """The importer's own list of supported ops, from its unknown-op error."""
     import tempfile
     from onnx import helper, TensorProto
     probe_model = helper.make_model(
@@ -118,42 +110,79 @@ def main():
     m = re.search(r"supported ops: (.*)", r.stderr)
     if not m:
         sys.exit("error: could not read the supported ops from: " + r.stderr)
-    supported = set(m.group(1).strip().split(", "))
+    return set(m.group(1).strip().split(", "))
 
-    selected, passed, failures, rejected = 0, 0, [], {}
-    os.makedirs(args.workdir, exist_ok=True)
-    for name in sorted(os.listdir(args.data)):
-        model_path = os.path.join(args.data, name, "model.onnx")
+
+def selected_tests(data, supported):
+    """Yields (name, test_dir, model) for every node test under `data` whose
+    op types are all supported, in name order."""
+    if not os.path.isdir(data):
+        sys.exit(f"error: {data}: no such directory; install the Debian "
+                 "package libonnx-testdata (scripts/setup.sh does)")
+    for name in sorted(os.listdir(data)):
+        test_dir = os.path.join(data, name)
+        model_path = os.path.join(test_dir, "model.onnx")
         if not os.path.isfile(model_path):
             continue
         try:
             model = onnx.load(model_path)
-        except Exception as e:  # a broken test file is not our concern
+        except Exception:  # a broken test file is not our concern
             continue
         ops = {n.op_type for n in model.graph.node}
         if not ops or not ops <= supported:
             continue
+        yield name, test_dir, model
+
+
+def import_test(translate, name, test_dir, model, workdir, constants=()):
+    """Binds the test's inputs (bind_inputs), saves the bound model as
+    WORKDIR/NAME.onnx and imports it. Returns (bound_path, flags, status,
+    detail): status "ok"; "crash" (a signal or a stack dump); "expected"
+    with the EXPECTED_UNSUPPORTED reason as detail; or "unexpected" with the
+    error's first line as detail. `constants`: as for bind_inputs."""
+    bound, flags = bind_inputs(model, test_dir, constants)
+    tmp = os.path.join(workdir, name + ".onnx")
+    onnx.save(bound, tmp)
+    cmd = [translate, "--import-onnx", tmp, "-o", os.devnull] + flags
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode == 0:
+        return tmp, flags, "ok", ""
+    if r.returncode < 0 or "Stack dump" in r.stderr:
+        return tmp, flags, "crash", "crash"
+    first = r.stderr.strip().splitlines()[0] if r.stderr.strip() else ""
+    reason = next((why for pattern, why in EXPECTED_UNSUPPORTED
+                   if re.search(pattern, first)), None)
+    if reason is None:
+        return tmp, flags, "unexpected", first
+    return tmp, flags, "expected", reason
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("build")
+    ap.add_argument("--data", default="/usr/share/libonnx-testdata/data/node")
+    ap.add_argument("--workdir", default="/tmp/rapid-node-tests")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    args = ap.parse_args()
+    translate = os.path.join(args.build, "bin", "rapid-translate")
+    supported = supported_ops(translate)
+
+    selected, passed, failures, rejected = 0, 0, [], {}
+    os.makedirs(args.workdir, exist_ok=True)
+    for name, test_dir, model in selected_tests(args.data, supported):
         selected += 1
-        bound = bind_inputs(model, os.path.join(args.data, name))
-        tmp = os.path.join(args.workdir, name + ".onnx")
-        onnx.save(bound[0], tmp)
-        cmd = [translate, "--import-onnx", tmp, "-o", os.devnull] + bound[1]
-        r = subprocess.run(cmd, capture_output=True, text=True)
-        crashed = r.returncode < 0 or "Stack dump" in r.stderr
-        first = r.stderr.strip().splitlines()[0] if r.stderr.strip() else ""
-        if r.returncode == 0:
+        _, _, status, detail = import_test(translate, name, test_dir, model,
+                                           args.workdir)
+        if status == "ok":
             passed += 1
             if args.verbose:
                 print(f"ok   {name}")
-            continue
-        reason = next((why for pattern, why in EXPECTED_UNSUPPORTED
-                       if re.search(pattern, first)), None)
-        if crashed or reason is None:
-            failures.append((name, "crash" if crashed else first))
+        elif status in ("crash", "unexpected"):
+            failures.append((name, detail))
         else:
-            rejected[reason] = rejected.get(reason, 0) + 1
+            rejected[detail] = rejected.get(detail, 0) + 1
             if args.verbose:
-                print(f"skip {name}: {reason}")
+                print(f"skip {name}: {detail}")
     for name, why in failures:
         print(f"FAIL {name}: {why}")
     for why, count in sorted(rejected.items()):

@@ -18,8 +18,8 @@
 #include "rapid/Backend/MemoryPlan.h"
 #include "rapid/Backend/VectorLowering.h"
 #include "rapid/Numerics/FloatFormat.h"
-#include "rapid/Search/DeepMatrix.h"
 #include "rapid/Numerics/Quantize.h"
+#include "rapid/Search/DeepMatrix.h"
 #include "rapid/Sim/Functional.h"
 
 #include <catch2/catch.hpp>
@@ -549,7 +549,7 @@ TEST_CASE("cores meet at barriers; disagreeing programs are errors", "[sim]") {
       program(0, "seti a=a1, imm=0\nsetf f=f0, bits=1065353216\n"
                  "sfu op=max, in_prec=fp32, out_prec=fp32, b_mode=scalar, "
                  "count=1, dst=a1, dst_off=0, a=a1, a_off=0, b=a0, b_off=0, "
-                 "wait=none, signal=none\n"
+                 "wait=none, signal=none, group=0\n"
                  "dma path=lx_to_ext, peer=self, desc=0, dst=a1, dst_off=8, "
                  "src=a1, src_off=0, wait=none, signal=none\n"
                  "barrier scope=chip, id=0\nhalt"),
@@ -600,7 +600,7 @@ TEST_CASE("the lazy schedule breaks code that relies on program order",
         sync.str() +
         "\nsfu op=mul, in_prec=fp32, out_prec=fp32, b_mode=scalar, count=1, "
         "dst=a1, dst_off=0, a=a1, a_off=0, b=a0, b_off=0, wait=" +
-        sync.str() + ", signal=none\nhalt";
+        sync.str() + ", signal=none, group=0\nhalt";
     llvm::Expected<std::vector<isa::Instruction>> code =
         isa::assembleProgram(text, "p.s");
     REQUIRE(bool(code));

@@ -76,6 +76,15 @@ ModelBinary randomModel(std::mt19937_64 &rng) {
   m.chipsY = 1 + rng() % 2;
   m.coresPerChip = 1 + rng() % 4;
   uint32_t cores = m.chipsX * m.chipsY * m.coresPerChip;
+  for (int i = 0, n = int(rng() % 4); i < n; ++i) {
+    LayerInfo l;
+    l.name = "layer \"" + std::to_string(i) + "\"";
+    l.macs = rng() % 1000000;
+    if (rng() % 2)
+      for (double &c : l.predicted)
+        c = double(rng() % 100000) / 7.0;
+    m.layers.push_back(l);
+  }
   for (uint32_t c = 0; c < cores; c += 1 + rng() % 2) {
     CoreProgram p;
     p.core = c;
@@ -99,6 +108,14 @@ ModelBinary randomModel(std::mt19937_64 &rng) {
     }
     appendRandomCode(rng, p, int(rng() % 40), 0);
     p.code.push_back(Instruction{Opcode::Halt, {}});
+    // Marks at some instructions outside loops.
+    size_t end = 0;
+    for (size_t i = 0; i < p.code.size(); ++i) {
+      if (i >= end && !m.layers.empty() && rng() % 4 == 0)
+        p.marks.push_back({uint32_t(i), uint32_t(rng() % m.layers.size())});
+      if (i >= end && p.code[i].opcode == Opcode::Loop)
+        end = i + 1 + size_t(p.code[i].get("body"));
+    }
     m.cores.push_back(p);
   }
   m.constantsAddress = rng() % 65536;
@@ -234,6 +251,8 @@ TEST_CASE("corrupted model.bin files are rejected with the reason",
   mac.set("inp_prec", 1).set("ker_prec", 1).set("wait", kNoSemaphore);
   mac.set("signal", kNoSemaphore);
   withMac.cores[0].code.insert(withMac.cores[0].code.begin(), mac);
+  for (LayerMark &k : withMac.cores[0].marks)
+    ++k.pc;
   b = write(withMac);
   code = size_t(get64(b, 64 + 32 + 8));
   b[code + 1] |= 0x3; // dataflow = 3
@@ -285,6 +304,48 @@ TEST_CASE("corrupted model.bin files are rejected with the reason",
                  Catch::Contains("runs past the program's final 'halt'"));
 }
 
+TEST_CASE("layer marks name a layer, lie outside loops and increase",
+          "[modelbin]") {
+  ModelBinary m;
+  m.arch = "a";
+  m.layers.push_back({"conv1", 100, {1, 2, 3, 4, 5, 6}});
+  CoreProgram p;
+  Instruction loop, nop, halt;
+  loop.opcode = Opcode::Loop;
+  loop.set("count", 2).set("body", 1);
+  nop.opcode = Opcode::Nop;
+  halt.opcode = Opcode::Halt;
+  p.code = {nop, loop, nop, halt};
+  p.marks = {{0, 0}, {3, 0}};
+  m.cores.push_back(p);
+  CHECK(checkModelBinary(m).empty());
+  CHECK(m.layers[0].predictedTotal() == 21);
+  auto why = [&](std::vector<LayerMark> marks) {
+    ModelBinary bad = m;
+    bad.cores[0].marks = std::move(marks);
+    return checkModelBinary(bad);
+  };
+  CHECK(why({{2, 0}}) == "core 0 layer mark 0: instruction 2 lies in a loop "
+                         "body; marks go between loops");
+  CHECK(why({{4, 0}}) == "core 0 layer mark 0: instruction 4 is not after the "
+                         "previous mark and within the code");
+  CHECK(why({{3, 0}, {3, 0}}) == "core 0 layer mark 1: instruction 3 is not "
+                                 "after the previous mark and within the code");
+  CHECK(why({{0, 1}}) == "core 0 layer mark 0: layer 1 but the model has 1");
+  ModelBinary neg = m;
+  neg.layers[0].predicted[2] = -1;
+  CHECK(checkModelBinary(neg) ==
+        "layer 'conv1': predicted cycles must be finite and non-negative");
+  // The text form: .layer directives, .mark lines before the instruction.
+  std::string text = printModelAssembly(m);
+  CHECK_THAT(text, Catch::Contains(".layer name=\"conv1\" macs=100 "
+                                   "cycles=1,2,3,4,5,6\n"));
+  CHECK_THAT(text, Catch::Contains(".mark 0\nnop\nloop"));
+  llvm::Expected<ModelBinary> parsed = parseModelAssembly(text, "m.s");
+  REQUIRE(bool(parsed));
+  CHECK(*parsed == m);
+}
+
 TEST_CASE("the model assembler names the line, column and reason",
           "[modelbin]") {
   auto fails = [](llvm::StringRef text) {
@@ -314,6 +375,13 @@ TEST_CASE("the model assembler names the line, column and reason",
         "m.s: .constants says 4 bytes but the .data lines hold 2");
   CHECK(fails(head + ".frobnicate\n") ==
         "m.s:2:1: unknown directive '.frobnicate'");
+  CHECK(fails(head + ".layer name=c macs=1 cycles=1,2,3\n") ==
+        "m.s:2:22: .layer: cycles must be six numbers (mac, under-use, "
+        "bubble, visible, non-overlapped, aux), got '1,2,3'");
+  CHECK(fails(head + ".mark 0\n") == "m.s:2:1: .mark before any .core "
+                                     "directive");
+  CHECK(fails(head + ".core 0\n.mark x\nhalt\n") ==
+        "m.s:3:7: .mark: expected a layer index, got 'x'");
   CHECK(fails(head + ".region name=r space=l2 offset=0 size=1\n") ==
         "m.s:2:16: .region: space must be ext, lx or l0, got 'l2'");
   CHECK(fails(head + ".tensor input name=x dtype=fp16 shape=1 address=0 "

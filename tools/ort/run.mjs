@@ -4,8 +4,8 @@
 // every output it produced as NumPy .npy files.
 //
 //   node tools/ort/run.mjs model.onnx --output-dir DIR [--input NAME=FILE.npy ...]
-//        [--dim NAME=VALUE ...] [--seed N] [--threads N] [--warmup N] [--repeat N]
-//        [--opt all|extended|basic|disabled]
+//        [--dim NAME=VALUE ...] [--seed N] [--count K] [--threads N] [--warmup N]
+//        [--repeat N] [--opt all|extended|basic|disabled]
 //
 // Graph inputs without --input get a deterministic pseudo-random tensor (float
 // types only): standard normal values from a seeded generator, its shape from
@@ -14,6 +14,11 @@
 // DIR/output_<name>.npy, with characters outside [A-Za-z0-9._-] in <name>
 // replaced by '_'. Prints one summary line; on any error prints
 // "run.mjs: error: ..." naming the file and reason and exits 1.
+//
+// --count K (default 1) runs the model K times in one session, with seeds N,
+// N+1, ..., N+K-1 for the random inputs, and writes each run's files into
+// DIR/seed<S>/ (same names as above) instead of DIR; given --input files are
+// used by every run. Without --count (or with 1) nothing changes.
 //
 // Install onnxruntime-node first: bash scripts/setup-models.sh
 //
@@ -188,7 +193,7 @@ function normalFill(arr, seed) {
 // ---------------------------------------------------------------- arguments
 
 const USAGE = `usage: node tools/ort/run.mjs MODEL.onnx --output-dir DIR [--input NAME=FILE.npy ...]
-       [--dim NAME=VALUE ...] [--seed N] [--threads N] [--warmup N] [--repeat N]
+       [--dim NAME=VALUE ...] [--seed N] [--count K] [--threads N] [--warmup N] [--repeat N]
        [--opt all|extended|basic|disabled]`;
 
 function parseIntArg(flag, s, min) {
@@ -199,12 +204,12 @@ function parseIntArg(flag, s, min) {
 }
 
 function parseArgs(argv) {
-  const a = { model: null, outDir: null, inputs: new Map(), dims: new Map(), seed: 0, threads: 1, warmup: 0, repeat: 1, opt: 'all' };
+  const a = { model: null, outDir: null, inputs: new Map(), dims: new Map(), seed: 0, count: 1, threads: 1, warmup: 0, repeat: 1, opt: 'all' };
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i];
     let val;
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const takes = ['--output-dir', '--input', '--dim', '--seed', '--threads', '--warmup', '--repeat', '--opt'];
+    const takes = ['--output-dir', '--input', '--dim', '--seed', '--count', '--threads', '--warmup', '--repeat', '--opt'];
     if (eq > 0 && takes.includes(arg.slice(0, eq))) {
       val = arg.slice(eq + 1);
       arg = arg.slice(0, eq);
@@ -234,6 +239,9 @@ function parseArgs(argv) {
       }
       case '--seed':
         a.seed = parseIntArg('--seed', val, 0);
+        break;
+      case '--count':
+        a.count = parseIntArg('--count', val, 1);
         break;
       case '--threads':
         a.threads = parseIntArg('--threads', val, 1);
@@ -336,69 +344,78 @@ async function main() {
     loaded.set(m.name, t);
   }
 
-  fs.mkdirSync(args.outDir, { recursive: true });
-  const feeds = {};
-  const described = [];
-  const usedDims = new Set();
-  for (const m of inMeta) {
-    let t = loaded.get(m.name);
-    let how;
-    if (t) {
-      how = `from ${args.inputs.get(m.name)}`;
-    } else {
-      if (!m.isTensor) fail(`input '${m.name}' of ${args.model} is not a tensor; only tensor inputs are supported`);
-      if (m.type !== 'float32' && m.type !== 'float64') {
-        fail(`input '${m.name}' of ${args.model} has type ${m.type}: random inputs are generated for float32/float64 only; give --input ${m.name}=FILE.npy`);
-      }
-      const shape = m.shape.map((d, i) => {
-        if (typeof d === 'number' && d >= 0) return d;
-        if (typeof d === 'string' && d !== '') {
-          usedDims.add(d);
-          if (!bound.has(d)) {
-            fail(`input '${m.name}' of ${args.model}: dimension ${i} is symbolic '${d}'; bind it with --dim ${d}=VALUE`);
-          }
-          return bound.get(d);
-        }
-        fail(`input '${m.name}' of ${args.model}: dimension ${i} is dynamic and unnamed; give --input ${m.name}=FILE.npy`);
-      });
-      const TA = DTYPES[m.type].Array;
-      const s = streamSeed(args.seed, m.name);
-      t = { type: m.type, shape, data: normalFill(new TA(product(shape)), s) };
-      how = `random seed ${args.seed}`;
-    }
-    for (const d of m.shape) if (typeof d === 'string') usedDims.add(d);
-    feeds[m.name] = new ort.Tensor(t.type, t.data, t.shape);
-    writeNpy(path.join(args.outDir, fileStem('input', m.name)), t.type, t.shape, t.data);
-    described.push(`${m.name} ${fmtShape(t.shape)} ${t.type} ${how}`);
-  }
-  for (const d of args.dims.keys()) {
-    if (!usedDims.has(d)) process.stderr.write(`${PROG}: warning: --dim ${d}: no input of ${args.model} has a dimension named '${d}'\n`);
-  }
-
-  let results;
+  // One run per seed (--count): the session is created once.
   const times = [];
-  for (let i = 0; i < args.warmup + args.repeat; i++) {
-    const t0 = performance.now();
-    try {
-      results = await session.run(feeds);
-    } catch (e) {
-      fail(`${args.model}: onnxruntime run failed: ${e.message}`);
+  let described = [];
+  let outs = [];
+  for (let k = 0; k < args.count; k++) {
+    const seed = args.seed + k;
+    const outDir = args.count > 1 ? path.join(args.outDir, `seed${seed}`) : args.outDir;
+    fs.mkdirSync(outDir, { recursive: true });
+    const feeds = {};
+    described = [];
+    const usedDims = new Set();
+    for (const m of inMeta) {
+      let t = loaded.get(m.name);
+      let how;
+      if (t) {
+        how = `from ${args.inputs.get(m.name)}`;
+      } else {
+        if (!m.isTensor) fail(`input '${m.name}' of ${args.model} is not a tensor; only tensor inputs are supported`);
+        if (m.type !== 'float32' && m.type !== 'float64') {
+          fail(`input '${m.name}' of ${args.model} has type ${m.type}: random inputs are generated for float32/float64 only; give --input ${m.name}=FILE.npy`);
+        }
+        const shape = m.shape.map((d, i) => {
+          if (typeof d === 'number' && d >= 0) return d;
+          if (typeof d === 'string' && d !== '') {
+            usedDims.add(d);
+            if (!bound.has(d)) {
+              fail(`input '${m.name}' of ${args.model}: dimension ${i} is symbolic '${d}'; bind it with --dim ${d}=VALUE`);
+            }
+            return bound.get(d);
+          }
+          fail(`input '${m.name}' of ${args.model}: dimension ${i} is dynamic and unnamed; give --input ${m.name}=FILE.npy`);
+        });
+        const TA = DTYPES[m.type].Array;
+        const s = streamSeed(seed, m.name);
+        t = { type: m.type, shape, data: normalFill(new TA(product(shape)), s) };
+        how = `random seed ${seed}`;
+      }
+      for (const d of m.shape) if (typeof d === 'string') usedDims.add(d);
+      feeds[m.name] = new ort.Tensor(t.type, t.data, t.shape);
+      writeNpy(path.join(outDir, fileStem('input', m.name)), t.type, t.shape, t.data);
+      described.push(`${m.name} ${fmtShape(t.shape)} ${t.type} ${how}`);
     }
-    if (i >= args.warmup) times.push(performance.now() - t0);
-  }
+    if (k === 0) {
+      for (const d of args.dims.keys()) {
+        if (!usedDims.has(d)) process.stderr.write(`${PROG}: warning: --dim ${d}: no input of ${args.model} has a dimension named '${d}'\n`);
+      }
+    }
 
-  const outs = [];
-  const written = new Set();
-  for (const name of session.outputNames) {
-    const v = results[name];
-    if (!v || !(v instanceof ort.Tensor) || !DTYPES[v.type]) {
-      fail(`output '${name}' of ${args.model} is not a numeric tensor (${v ? v.type : 'missing'}); cannot write it as .npy`);
+    let results;
+    for (let i = 0; i < args.warmup + args.repeat; i++) {
+      const t0 = performance.now();
+      try {
+        results = await session.run(feeds);
+      } catch (e) {
+        fail(`${args.model}: onnxruntime run failed: ${e.message}`);
+      }
+      if (i >= args.warmup) times.push(performance.now() - t0);
     }
-    const f = fileStem('output', name);
-    if (written.has(f)) fail(`two outputs of ${args.model} map to the file name ${f}`);
-    written.add(f);
-    writeNpy(path.join(args.outDir, f), v.type, [...v.dims], v.data);
-    outs.push(`${name} ${fmtShape([...v.dims])} ${v.type}`);
+
+    outs = [];
+    const written = new Set();
+    for (const name of session.outputNames) {
+      const v = results[name];
+      if (!v || !(v instanceof ort.Tensor) || !DTYPES[v.type]) {
+        fail(`output '${name}' of ${args.model} is not a numeric tensor (${v ? v.type : 'missing'}); cannot write it as .npy`);
+      }
+      const f = fileStem('output', name);
+      if (written.has(f)) fail(`two outputs of ${args.model} map to the file name ${f}`);
+      written.add(f);
+      writeNpy(path.join(outDir, f), v.type, [...v.dims], v.data);
+      outs.push(`${name} ${fmtShape([...v.dims])} ${v.type}`);
+    }
   }
   await session.release?.();
 
@@ -407,7 +424,9 @@ async function main() {
   const timing = times.length > 1 ? `median ${med.toFixed(2)} ms (min ${times[0].toFixed(2)}, ${times.length} runs, ${args.warmup} warmup)` : `${med.toFixed(2)} ms`;
   console.log(
     `[ort] ${path.basename(args.model)}: ${described.length} input(s) [${described.join('; ')}] -> ` +
-      `${outs.length} output(s) [${outs.join('; ')}] in ${timing}, onnxruntime ${ort.env.versions?.common ?? ''} ` +
+      `${outs.length} output(s) [${outs.join('; ')}] in ${timing}, ` +
+      (args.count > 1 ? `${args.count} seeds ${args.seed}..${args.seed + args.count - 1} (last shown), ` : '') +
+      `onnxruntime ${ort.env.versions?.common ?? ''} ` +
       `cpu ${args.threads} thread(s), files in ${args.outDir}`,
   );
 }

@@ -17,7 +17,9 @@
 #include "rapid/ISA/ModelBinary.h"
 #include "rapid/Numerics/Quantize.h"
 #include "rapid/Sim/Functional.h"
+#include "rapid/Sim/Kernels.h"
 #include "rapid/Sim/Npy.h"
+#include "rapid/Sim/Report.h"
 
 #include "llvm/ADT/Statistic.h"
 #include "llvm/ADT/StringExtras.h"
@@ -32,6 +34,7 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <set>
 
 using namespace rapid;
@@ -71,6 +74,27 @@ cl::opt<sim::Schedule> schedule(
     cl::cat(category));
 cl::opt<bool> quiet("q", cl::desc("Do not print the closing summary line"),
                     cl::cat(category));
+cl::opt<bool> timing("timing",
+                     cl::desc("Count cycles with the architecture's timing "
+                              "model (default on; --timing=false runs "
+                              "functionally only, a little faster)"),
+                     cl::init(true), cl::cat(category));
+cl::opt<std::string>
+    statsJson("report-json", cl::value_desc("file"),
+              cl::desc("Write the run's counts, cycles and per-layer "
+                       "predicted-vs-simulated table as JSON"),
+              cl::cat(category));
+cl::opt<std::string>
+    traceSpec("trace", cl::value_desc("core[:first-last]"),
+              cl::desc("Print the instructions core `core` executes (`all`: "
+                       "every core), optionally only those at pcs "
+                       "first..last, with their issue cycle and, for engine "
+                       "instructions, when they ran"),
+              cl::cat(category));
+cl::opt<int64_t> traceLimit("trace-limit", cl::value_desc("N"),
+                            cl::desc("Stop tracing after N lines (default "
+                                     "100000)"),
+                            cl::init(100000), cl::cat(category));
 
 int fail(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "rapid-sim") << message << "\n";
@@ -102,6 +126,20 @@ int main(int argc, char **argv) {
   statsOption->setHiddenFlag(cl::NotHidden);
   statsOption->setDescription("Print the instruction, MAC, DMA and SFU "
                               "counts of the run");
+  // libLLVM registers a -threads of its own, unused here: rapid-sim's
+  // replaces it.
+  if (cl::Option *llvmThreads = cl::getRegisteredOptions().lookup("threads"))
+    llvmThreads->removeArgument();
+  static cl::opt<unsigned> threads(
+      "threads", cl::value_desc("N"),
+      cl::desc("Threads for big PE-array tiles and DMA copies (0: one per "
+               "hardware thread; the results do not depend on it)"),
+      cl::init(1), cl::cat(category));
+  static cl::opt<bool> vectorKernels(
+      "vector-kernels",
+      cl::desc("Use the AVX2/F16C kernels where the host has them (the "
+               "scalar ones give the same results)"),
+      cl::init(true), cl::Hidden, cl::cat(category));
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
       argc, argv,
@@ -113,6 +151,8 @@ int main(int argc, char **argv) {
       "as float32.\nErrors name the file and the reason; the exit code is "
       "non-zero on any error.\n");
   auto start = std::chrono::steady_clock::now();
+  sim::setKernelThreads(threads);
+  sim::setVectorKernels(vectorKernels);
 
   llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> file =
       llvm::MemoryBuffer::getFile(modelPath, /*IsText=*/false);
@@ -139,10 +179,6 @@ int main(int argc, char **argv) {
         "'{2}' has {3:x16}; recompile the model or pass the description it "
         "was compiled for with --arch",
         modelPath, model->archFingerprint, archName, fingerprint(*arch)));
-  if (model->chipsX != 1 || model->chipsY != 1)
-    return fail(modelPath + ": a program for " + llvm::Twine(model->chipsX) +
-                "x" + llvm::Twine(model->chipsY) +
-                " chips; this simulator runs the cores of one chip so far");
   for (const isa::TensorDescriptor &t : model->tensors)
     if (storageBits(Precision(t.dtype)) % 8)
       return fail(modelPath + ": tensor '" + t.name + "' is stored in " +
@@ -166,7 +202,12 @@ int main(int argc, char **argv) {
     return fail(modelPath + ": the program spans " + llvm::Twine(extBytes) +
                 " bytes of external memory; the chip has " +
                 llvm::Twine(arch->chip.externalMemory.capacityBytes));
-  std::vector<uint8_t> ext(extBytes, 0);
+  // Each chip has its own external memory, holding the constants image and
+  // the inputs; the outputs are read from chip 0's.
+  int64_t chips = int64_t(model->chipsX) * model->chipsY;
+  std::vector<std::vector<uint8_t>> exts(static_cast<size_t>(chips));
+  std::vector<uint8_t> &ext = exts[0];
+  ext.assign(extBytes, 0);
   std::copy(model->constants.begin(), model->constants.end(),
             ext.begin() + model->constantsAddress);
 
@@ -210,17 +251,49 @@ int main(int argc, char **argv) {
     return fail("--input '" + given.begin()->first +
                 "': the model has no such input; its inputs are " + inputNames);
 
+  for (int64_t c = 1; c < chips; ++c)
+    exts[size_t(c)] = ext;
   std::vector<sim::CoreMemories> mems(model->cores.size());
   std::vector<sim::CoreMemories *> memPtrs;
-  for (sim::CoreMemories &mem : mems) {
-    mem.ext = &ext;
+  for (size_t i = 0; i < mems.size(); ++i) {
+    sim::CoreMemories &mem = mems[i];
+    mem.ext = &exts[model->cores[i].core / model->coresPerChip];
     mem.lx.assign(size_t(arch->core.lx.capacityBytes), 0);
     mem.l0.assign(size_t(arch->core.l0.capacityBytes), 0);
     memPtrs.push_back(&mem);
   }
+  sim::RunOptions options;
+  options.topology = {int64_t(model->chipsX), int64_t(model->chipsY),
+                      int64_t(model->coresPerChip)};
+  options.maxInstructions = maxInstructions;
+  options.schedule = schedule;
+  std::optional<sim::TimingModel> timingModel;
+  if (timing) {
+    timingModel.emplace(*arch, int64_t(model->coresPerChip));
+    options.timing = &*timingModel;
+  }
+  if (!traceSpec.empty()) {
+    auto [who, range] = llvm::StringRef(traceSpec).split(':');
+    options.trace.os = &llvm::outs();
+    options.trace.limit = traceLimit;
+    if (who != "all" && who.getAsInteger(10, options.trace.core))
+      return fail("--trace '" + traceSpec +
+                  "': expected a core number or 'all', then optionally "
+                  ":first-last");
+    if (!range.empty()) {
+      auto [first, last] = range.split('-');
+      if (first.getAsInteger(10, options.trace.firstPc) ||
+          last.getAsInteger(10, options.trace.lastPc) ||
+          options.trace.firstPc > options.trace.lastPc)
+        return fail("--trace '" + traceSpec +
+                    "': the pc range must be first-last with first <= last");
+    }
+    if (options.trace.core >= int64_t(model->cores.size()))
+      return fail("--trace '" + traceSpec + "': the model has " +
+                  llvm::Twine(model->cores.size()) + " cores");
+  }
   sim::RunStats runStats;
-  if (llvm::Error e = sim::runCores(model->cores, memPtrs, runStats,
-                                    maxInstructions, schedule))
+  if (llvm::Error e = sim::runCores(model->cores, memPtrs, runStats, options))
     return fail(modelPath + ": " + llvm::toString(std::move(e)));
 
   // Outputs.
@@ -253,11 +326,21 @@ int main(int argc, char **argv) {
     os.write(reinterpret_cast<const char *>(npy.data()), npy.size());
     written.push_back(path.str().str());
   }
-  if (llvm::AreStatisticsEnabled())
+  if (llvm::AreStatisticsEnabled()) {
     llvm::outs() << llvm::formatv(
         "instructions {0}\nmacs {1}\ndma_bytes {2}\nsfu_elements {3}\n",
         runStats.instructions, runStats.macs, runStats.dmaBytes,
         runStats.sfuElements);
+    if (timing)
+      sim::printLayerTable(*model, *arch, runStats, llvm::outs());
+  }
+  if (!statsJson.empty()) {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(statsJson, ec, llvm::sys::fs::OF_None);
+    if (ec)
+      return fail("cannot write '" + statsJson + "': " + ec.message());
+    sim::writeStatsJSON(*model, *arch, runStats, timing, os);
+  }
   llvm::outs().flush();
   if (!quiet) {
     double seconds =
@@ -266,11 +349,18 @@ int main(int argc, char **argv) {
     std::string files;
     for (const std::string &w : written)
       files += (files.empty() ? "" : ", ") + w;
+    std::string cycles;
+    if (timing)
+      cycles = llvm::formatv(" in {0:F0} cycles ({1:F3} ms at {2} GHz)",
+                             runStats.cycles,
+                             runStats.cycles / (arch->core.frequencyGHz * 1e6),
+                             arch->core.frequencyGHz);
     llvm::errs() << llvm::formatv(
-        "rapid-sim: {0}: {1} instructions, {2} MACs on {3} core{4}; wrote {5} "
-        "in {6:F2} s\n",
+        "rapid-sim: {0}: {1} instructions, {2} MACs on {3} core{4}{5}; wrote "
+        "{6} in {7:F2} s\n",
         modelPath, runStats.instructions, runStats.macs, model->cores.size(),
-        model->cores.size() == 1 ? "" : "s", files, seconds);
+        model->cores.size() == 1 ? "" : "s", cycles,
+        files.empty() ? "no outputs" : files, seconds);
   }
   return 0;
 }

@@ -110,9 +110,13 @@ cl::opt<std::string> modeName("mode", cl::value_desc("infer|train"),
                                        "weight update of every layer"),
                               cl::cat(rapidcCategory));
 cl::opt<std::string> precisionName(
-    "precision", cl::value_desc("fp16|hfp8|int8|int4|int2"), cl::init("fp16"),
+    "precision", cl::value_desc("fp32|fp16|hfp8|int8|int4|int2"),
+    cl::init("fp16"),
     cl::desc("PE-array precision of every layer (fp16 accumulates in fp32, "
-             "hfp8 in fp16 chunks of 64)"),
+             "hfp8 in fp16 chunks of 64; fp32 is the verification mode: "
+             "weights, activations and accumulation in fp32, as an fp32 "
+             "reference computes them, emulated at a quarter of the fp16 MAC "
+             "rate where the arch gives fp32 none)"),
     cl::cat(rapidcCategory));
 cl::opt<bool> noMap("no-map",
                     cl::desc("Stop before mapping (--emit=summary without "
@@ -299,8 +303,9 @@ int main(int argc, char **argv) {
     if (modeName != "infer" && modeName != "train")
       return fail("--mode must be infer or train, got '" + modeName + "'");
     if (!rapid::parsePrecisionPolicy(precisionName))
-      return fail("--precision must be fp16, hfp8, int8, int4 or int2, got '" +
-                  precisionName + "'");
+      return fail(
+          "--precision must be fp32, fp16, hfp8, int8, int4 or int2, got '" +
+          precisionName + "'");
     if (mapBudget < 0)
       return fail("--map-budget must be >= 0, got " + llvm::Twine(mapBudget));
     if (spatialBudget < 0)

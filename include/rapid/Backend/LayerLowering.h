@@ -129,9 +129,13 @@ std::vector<uint8_t> packBias(const MappedLayer &layer,
 /// `lxBase`/`l0Base`).
 struct Buffers {
   uint64_t inpB = 0, kerB = 0, outB = 0, biasB = 0, finalB = 0, lxEnd = 0;
+  /// The second Lx buffers of the double-buffered B tiles (from lxEnd on,
+  /// ending at lxEnd2).
+  uint64_t inpB2 = 0, kerB2 = 0, lxEnd2 = 0;
   uint64_t inpT = 0, kerT = 0, outT = 0, l0End = 0;
-  /// The second L0 buffers of the double-buffered T tiles.
-  uint64_t inpT2 = 0, kerT2 = 0;
+  /// The second L0 buffers of the double-buffered T tiles (the output's
+  /// from l0End on, ending at l0End2).
+  uint64_t inpT2 = 0, kerT2 = 0, outT2 = 0, l0End2 = 0;
 };
 Buffers planBuffers(const MappedLayer &layer, uint64_t lxBase, uint64_t l0Base);
 

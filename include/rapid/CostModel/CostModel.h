@@ -82,6 +82,16 @@ struct ArrayGeometry {
 ArrayGeometry arrayGeometry(Dataflow dataflow, Kernel kernel);
 
 /// The figures of one core the model reads, in cycles and bytes per cycle.
+/// Which transfers a stage overlaps with compute. Ideal: the seed's
+/// waveform, every stage double-buffered at every loop level. Lowered: what
+/// rapid's backend emits (docs/backend.md), so that predictions match the
+/// program rapid-sim runs: in each stage only the loop that moves the input
+/// and weight tiles (the innermost indexing either) is double-buffered;
+/// iterations entered by advancing a loop outside it wait for their
+/// transfers, and so do the B stage's output write-backs; partial sums a
+/// B stage leaves are read back by every T-tile visit.
+enum class TransferSchedule : uint8_t { Ideal, Lowered };
+
 struct CoreModel {
   int64_t rows = 0;      // PE rows
   int64_t peCols = 0;    // PE columns (pipeline depth along a row)
@@ -96,13 +106,16 @@ struct CoreModel {
   int64_t lxBytes = 0, l0Bytes = 0;
   double sfuOpsPerCycle = 0;
   double frequencyGHz = 0;
+  TransferSchedule schedule = TransferSchedule::Lowered;
 
   /// One core of `arch` while `activeCores` cores of its chip share the
   /// external memory bandwidth.
   static CoreModel fromArch(const ArchSpec &arch, int64_t activeCores = 1);
 
   /// MAC lanes across the columns in the PE precision of `pc` (the wider of
-  /// the two operand formats); 0 when the PE array cannot run it.
+  /// the two operand formats); 0 when the PE array cannot run it. FP32 (the
+  /// verification mode) without a multiplier of its own is emulated at a
+  /// quarter of the FP16 lanes, at least one.
   int64_t lanes(const PrecisionConfig &pc) const;
 };
 
@@ -201,6 +214,20 @@ Cost evaluate(const LayerTask &task, const CoreModel &core, const Mapping &m);
 /// array) for the B tile of `m`; the search optimizes it once per B tile
 /// since it does not depend on the B loop order. Fills the part of `cost`
 /// that one B tile contributes.
+/// Cycles of moving `bytes` within external memory: a copy reads and writes
+/// them (sharing the chip's channel), a fill only writes (its source is one
+/// element).
+double extCopyCycles(const CoreModel &core, double bytes);
+double extFillCycles(const CoreModel &core, double bytes);
+
+/// PE-array cycles of one T tile `t` of `w` (MACs streaming through the
+/// array, with L0 stalls) in `dataflow` and precision `pc`; its pipeline
+/// bubbles (stationary-block swaps, fill and drain) in `bubble`. The
+/// waveform charges this per T tile, and rapid-sim per `mac` instruction.
+double peTileCycles(const Workload &w, const CoreModel &core, Dataflow dataflow,
+                    const DimTuple &t, const PrecisionConfig &pc,
+                    double &bubble);
+
 double evaluateInner(const Workload &w, const CoreModel &core, const Mapping &m,
                      Cost &cost);
 

@@ -70,13 +70,54 @@ struct TileDescriptor {
   }
 };
 
+/// From instruction `pc` on (until the next mark) a core runs layer `layer`
+/// (an index into ModelBinary::layers): how rapid-sim attributes cycles.
+struct LayerMark {
+  uint32_t pc = 0, layer = 0;
+  bool operator==(const LayerMark &o) const {
+    return pc == o.pc && layer == o.layer;
+  }
+};
+
 struct CoreProgram {
   uint32_t core = 0;
   std::vector<Instruction> code;
   std::vector<DmaDescriptor> dma;
   std::vector<TileDescriptor> tiles;
+  /// Strictly increasing pcs, each below the code's size.
+  std::vector<LayerMark> marks;
   bool operator==(const CoreProgram &o) const {
-    return core == o.core && code == o.code && dma == o.dma && tiles == o.tiles;
+    return core == o.core && code == o.code && dma == o.dma &&
+           tiles == o.tiles && marks == o.marks;
+  }
+};
+
+/// The breakdown of a layer's predicted cycles, in the order of the mapping
+/// report's columns (docs/cost-model.md).
+enum class CycleTerm : unsigned {
+  Mac,
+  UnderUse,
+  Bubble,
+  Visible,
+  NonOverlapped,
+  Aux
+};
+constexpr unsigned kCycleTerms = 6;
+
+/// A layer of the compiled network: its name, MACs and the cycles the cost
+/// model predicted for it (all zero when it was not priced, e.g. pooling).
+struct LayerInfo {
+  std::string name;
+  uint64_t macs = 0;
+  std::array<double, kCycleTerms> predicted{};
+  double predictedTotal() const {
+    double t = 0;
+    for (double c : predicted)
+      t += c;
+    return t;
+  }
+  bool operator==(const LayerInfo &o) const {
+    return name == o.name && macs == o.macs && predicted == o.predicted;
   }
 };
 
@@ -128,12 +169,14 @@ struct ModelBinary {
   std::vector<uint8_t> constants;
   std::vector<MemoryRegion> memory;
   std::vector<TensorDescriptor> tensors;
+  /// The layers the cores' marks name, in program order (may be empty).
+  std::vector<LayerInfo> layers;
   bool operator==(const ModelBinary &o) const {
     return arch == o.arch && archFingerprint == o.archFingerprint &&
            chipsX == o.chipsX && chipsY == o.chipsY &&
            coresPerChip == o.coresPerChip && cores == o.cores &&
            constantsAddress == o.constantsAddress && constants == o.constants &&
-           memory == o.memory && tensors == o.tensors;
+           memory == o.memory && tensors == o.tensors && layers == o.layers;
   }
 };
 

@@ -57,7 +57,17 @@ struct SearchOptions {
   unsigned maxCandidates = 12;
   /// Every tile size and loop order, no pruning (the oracle; small layers).
   bool exhaustive = false;
+  /// Only mappings the backend lowers (rapid-lower-to-isa): no B-stage loop
+  /// order that revisits an output B tile, i.e. no loop of more than one
+  /// trip over a dimension that does not index the output (a reduction)
+  /// outside the innermost such loop over one that does; partial sums would
+  /// wait in external memory between visits (revisitsOutputTiles).
+  bool lowerable = false;
 };
+
+/// Whether the B stage of `m` revisits output B tiles on `w` (see
+/// SearchOptions::lowerable).
+bool revisitsOutputTiles(const Workload &w, const Mapping &m);
 
 struct SearchStats {
   /// Configurations in the raw design space (all tile sizes and orders).

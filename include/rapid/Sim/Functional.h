@@ -25,10 +25,14 @@
 #define RAPID_SIM_FUNCTIONAL_H
 
 #include "rapid/ISA/ModelBinary.h"
+#include "rapid/Sim/Timing.h"
 
 #include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
 
+#include <array>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 namespace rapid::sim {
@@ -47,12 +51,74 @@ struct CoreMemories {
 /// program order instead of semaphores, which the eager one cannot see.
 enum class Schedule { Eager, Lazy };
 
+/// What one layer (model.bin's layer marks) did, over all cores, in core
+/// cycles when the run was timed.
+struct LayerStats {
+  /// The first instruction's issue and the last one's completion.
+  double start = std::numeric_limits<double>::infinity(), end = 0;
+  /// Busy cycles per engine (summed over cores).
+  std::array<double, kEngines> busy{};
+  /// Of the PE array's busy cycles: the pipeline bubbles, and the MACs at
+  /// the array's peak rate.
+  double bubble = 0, macPeak = 0;
+  /// Cycles the instruction units waited on semaphores.
+  double waits = 0;
+  int64_t macs = 0, instructions = 0;
+  double cycles() const { return end > start ? end - start : 0; }
+};
+
 struct RunStats {
   int64_t instructions = 0;
   int64_t macs = 0;
   int64_t dmaBytes = 0;
   int64_t sfuElements = 0;
+  /// Timed runs: the cycle the last core finished, each core's, every
+  /// engine's busy cycles, and per layer (indexed like model.bin's layers).
+  double cycles = 0;
+  std::vector<double> coreCycles;
+  std::array<double, kEngines> busy{};
+  std::vector<LayerStats> layers;
 };
+
+/// Prints instructions as they execute: those of `core` (-1: every core)
+/// at pcs [firstPc, lastPc], with their issue cycle (and, for engine
+/// instructions, when they ran), at most `limit` lines.
+struct TraceOptions {
+  llvm::raw_ostream *os = nullptr;
+  int64_t core = -1;
+  uint64_t firstPc = 0, lastPc = std::numeric_limits<uint64_t>::max();
+  int64_t limit = 100000;
+};
+
+/// How the cores are connected: `chipsX` x `chipsY` chips on a 2-D torus,
+/// each with `coresPerChip` cores on a ring (0: all the programs' cores on
+/// one chip). Core `g` is core `g % coresPerChip` of chip
+/// `g / coresPerChip`; chip `k` sits at (k % chipsX, k / chipsX).
+struct Topology {
+  int64_t chipsX = 1, chipsY = 1, coresPerChip = 0;
+};
+
+struct RunOptions {
+  Topology topology;
+  /// Bounds the run (0: unbounded).
+  int64_t maxInstructions = 0;
+  Schedule schedule = Schedule::Eager;
+  /// Counts cycles with this model (null: functional only).
+  const TimingModel *timing = nullptr;
+  TraceOptions trace;
+};
+
+/// Runs the programs of several cores (each its own Lx and L0; the cores of
+/// a chip share `mems[i]->ext`, that chip's external memory): every core
+/// runs until it reaches a barrier or halts, in core order; a barrier of
+/// scope `chip` releases once every running core of the chip waits at it,
+/// one of scope `system` once every running core does (timed: at the
+/// latest of their cycles). Ring and link transfers read or write the
+/// neighbouring core's Lx (docs/isa.md). Cores waiting at different
+/// barriers, or at a barrier a halted core never reached, are an error.
+llvm::Error runCores(llvm::ArrayRef<isa::CoreProgram> programs,
+                     llvm::ArrayRef<CoreMemories *> mems, RunStats &stats,
+                     const RunOptions &options);
 
 /// Runs `core` to its `halt`. Fails on an out-of-bounds access, a deadlock,
 /// or an instruction this executor cannot run (ring and link transfers).
@@ -61,11 +127,7 @@ llvm::Error runCore(const isa::CoreProgram &core, CoreMemories &mem,
                     RunStats &stats, int64_t maxInstructions = 0,
                     Schedule schedule = Schedule::Eager);
 
-/// Runs the programs of several cores sharing `mems[i]->ext` (each core
-/// its own Lx and L0): every core runs until it reaches a barrier or halts,
-/// in core order; a barrier releases once every core still running waits at
-/// the same barrier. Cores waiting at different barriers, or at a barrier
-/// a halted core never reached, are an error.
+/// runCores with a bound and a schedule, untimed.
 llvm::Error runCores(llvm::ArrayRef<isa::CoreProgram> programs,
                      llvm::ArrayRef<CoreMemories *> mems, RunStats &stats,
                      int64_t maxInstructions = 0,

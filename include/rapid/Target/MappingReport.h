@@ -95,6 +95,11 @@ struct MappingReport {
   int64_t chips = 1, cores = 1;
   bool training = false;
   int64_t minibatch = 1;
+  /// The mapped layers' PE precision (the first's; rapidc maps every layer
+  /// in one) and whether its FP32 MACs are emulated (CoreModel::lanes: the
+  /// arch gives FP32 no rate, so a quarter of the FP16 lanes).
+  std::optional<PrecisionConfig> precision;
+  bool emulatedFP32 = false;
   std::vector<MappingReportRow> rows;
   Breakdown total;
   /// Cycles the timestep pipelines save (subtracted from total.total()).
@@ -123,9 +128,12 @@ struct MappingReport {
 /// and re-layout its divisions imply, timestep pipelines; and the
 /// homogeneous baseline plan for comparison. Layers without a mapping are
 /// skipped.
+/// A layer whose mapping does not check is skipped with a warning (unless
+/// `warnUnpriced` is off).
 MappingReport buildMappingReport(mlir::Operation *root, const ArchSpec &arch,
                                  const MappingStatsSink *stats = nullptr,
-                                 const SpatialStats *spatial = nullptr);
+                                 const SpatialStats *spatial = nullptr,
+                                 bool warnUnpriced = true);
 void printMappingReport(const MappingReport &report, llvm::raw_ostream &os);
 void writeMappingReportJSON(const MappingReport &report, llvm::raw_ostream &os);
 /// A self-contained HTML page (inline SVG and CSS, no scripts or external

@@ -173,8 +173,10 @@ def RapidDeepMatrix : Pass<"rapid-deep-matrix", "::mlir::ModuleOp"> {
     Option<"mode", "mode", "std::string", /*default=*/"\"infer\"",
            "infer (FWD) or train (FWD, BWD, UPD)">,
     Option<"precision", "precision", "std::string", /*default=*/"\"fp16\"",
-           "PE precision: fp16 (fp32 accumulation), hfp8 (1-4-3, fp16 "
-           "accumulation in chunks of 64), int8, int4, int2">,
+           "PE precision: fp32 (verification mode: fp32 operands and "
+           "accumulation, emulated at a quarter of the fp16 rate), fp16 (fp32 "
+           "accumulation), hfp8 (1-4-3, fp16 accumulation in chunks of 64), "
+           "int8, int4, int2">,
     Option<"budget", "budget", "int64_t", /*default=*/"4000000",
            "Cost-model evaluations per layer kernel (0: unlimited)">,
     Option<"exhaustive", "exhaustive", "bool", /*default=*/"false",

@@ -21,16 +21,21 @@ using namespace rapid::isa;
 
 /// Appends the instructions of `block` to `code`.
 static LogicalResult flatten(Block &block, ProgramOp program,
-                             std::vector<Instruction> &code) {
+                             std::vector<Instruction> &code,
+                             std::vector<LayerMark> &marks) {
   for (Operation &op : block) {
     if (llvm::isa<DmaDescOp, TileDescOp>(op))
       continue;
+    if (auto mark = dyn_cast<MarkOp>(op)) {
+      marks.push_back({uint32_t(code.size()), uint32_t(mark.getLayer())});
+      continue;
+    }
     if (auto loop = dyn_cast<LoopOp>(op)) {
       size_t at = code.size();
       code.emplace_back();
       code[at].opcode = Opcode::Loop;
       code[at].set("count", loop.getCount());
-      if (failed(flatten(loop.getBody().front(), program, code)))
+      if (failed(flatten(loop.getBody().front(), program, code, marks)))
         return failure();
       code[at].set("body", int64_t(code.size() - at - 1));
       continue;
@@ -80,6 +85,13 @@ FailureOr<ModelBinary> rapid::isa::toModelBinary(ProgramOp program) {
       d.scale = t.getScale().convertToFloat();
       d.zeroPoint = int32_t(t.getZeroPoint());
       m.tensors.push_back(std::move(d));
+    } else if (auto l = dyn_cast<LayerOp>(op)) {
+      LayerInfo info;
+      info.name = l.getLayerName().str();
+      info.macs = uint64_t(l.getMacs());
+      for (unsigned i = 0; i < kCycleTerms; ++i)
+        info.predicted[i] = l.getCycles()[i];
+      m.layers.push_back(std::move(info));
     } else if (auto c = dyn_cast<ConstantsOp>(op)) {
       if (haveConstants)
         return c.emitOpError() << "a program has one constants image";
@@ -115,7 +127,7 @@ FailureOr<ModelBinary> rapid::isa::toModelBinary(ProgramOp program) {
           p.tiles.push_back(desc);
         }
       }
-      if (failed(flatten(core.getBody().front(), program, p.code)))
+      if (failed(flatten(core.getBody().front(), program, p.code, p.marks)))
         return failure();
       m.cores.push_back(std::move(p));
     }
@@ -128,8 +140,13 @@ FailureOr<ModelBinary> rapid::isa::toModelBinary(ProgramOp program) {
 /// Builds the ops of code[begin, end) at the builder's insertion point.
 static void buildCode(OpBuilder &b, Location loc,
                       llvm::ArrayRef<Instruction> code, size_t begin,
-                      size_t end) {
+                      size_t end, llvm::ArrayRef<LayerMark> marks = {}) {
+  size_t mark = 0;
   for (size_t i = begin; i < end; ++i) {
+    // Marks lie outside loops (checkModelBinary), so only the top level
+    // places them.
+    for (; mark < marks.size() && marks[mark].pc == i; ++mark)
+      b.create<MarkOp>(loc, int64_t(marks[mark].layer));
     const Instruction &inst = code[i];
     if (inst.opcode == Opcode::Loop) {
       size_t bodyEnd = i + 1 + size_t(inst.get("body"));
@@ -188,6 +205,9 @@ ProgramOp rapid::isa::fromModelBinary(const ModelBinary &m, ModuleOp module) {
                        uint64_t(t.address), llvm::APFloat(t.scale),
                        uint64_t(int64_t(t.zeroPoint)));
   }
+  for (const LayerInfo &l : m.layers)
+    b.create<LayerOp>(loc, l.name, int64_t(l.macs),
+                      b.getDenseF64ArrayAttr(l.predicted));
   for (const CoreProgram &c : m.cores) {
     auto core = b.create<CoreOp>(loc, int64_t(c.core));
     Block *coreBody = new Block();
@@ -210,7 +230,7 @@ ProgramOp rapid::isa::fromModelBinary(const ModelBinary &m, ModuleOp module) {
       b.create<TileDescOp>(loc, int64_t(i), arr(t.p), arr(t.strides[0]),
                            arr(t.strides[1]), arr(t.strides[2]));
     }
-    buildCode(b, loc, c.code, 0, c.code.size());
+    buildCode(b, loc, c.code, 0, c.code.size(), c.marks);
   }
   return program;
 }

@@ -19,6 +19,8 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Format.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace rapid;
 using namespace rapid::isa;
@@ -226,7 +228,7 @@ static int64_t encodedLength(Block &block) {
   for (Operation &op : block) {
     if (auto loop = dyn_cast<LoopOp>(op))
       n += 1 + encodedLength(loop.getBody().front());
-    else
+    else if (!llvm::isa<MarkOp>(op))
       ++n;
   }
   return n;
@@ -240,7 +242,8 @@ static LogicalResult verifyInstructionStream(Operation *parent, Block &block,
     bool desc = llvm::isa<DmaDescOp, TileDescOp>(op);
     if (desc && (!allowDescriptors || instructions))
       return op.emitOpError() << "must precede the core's instructions";
-    if (!desc && !llvm::isa<LoopOp>(op) && !lookup(op.getName().stripDialect()))
+    if (!desc && !llvm::isa<LoopOp, MarkOp>(op) &&
+        !lookup(op.getName().stripDialect()))
       return op.emitOpError()
              << "is not an instruction; a " << parent->getName()
              << " holds only instructions and loops";
@@ -453,6 +456,32 @@ void ProgramOp::print(OpAsmPrinter &p) {
   p << " ";
   p.printRegion(getBody(), /*printEntryBlockArgs=*/false,
                 /*printBlockTerminators=*/false);
+}
+
+LogicalResult LayerOp::verify() {
+  if (getCycles().size() != kCycleTerms)
+    return emitOpError() << "needs " << kCycleTerms
+                         << " cycle terms (mac, under-use, bubble, visible, "
+                            "non-overlapped, aux), got "
+                         << getCycles().size();
+  for (double c : getCycles())
+    if (!std::isfinite(c) || c < 0)
+      return emitOpError() << "cycles must be finite and non-negative";
+  if (int64_t(getMacs()) < 0)
+    return emitOpError() << "macs must be non-negative";
+  return success();
+}
+
+LogicalResult MarkOp::verify() {
+  auto program = (*this)->getParentOfType<ProgramOp>();
+  int64_t layers = 0;
+  if (program)
+    for (Operation &op : program.getBody().front())
+      layers += llvm::isa<LayerOp>(op);
+  if (int64_t(getLayer()) < 0 || int64_t(getLayer()) >= layers)
+    return emitOpError() << "names layer " << int64_t(getLayer())
+                         << " but the program has " << layers << " layers";
+  return success();
 }
 
 LogicalResult ProgramOp::verifyRegions() {

@@ -35,7 +35,7 @@ rapid_isa.program arch = "t" fingerprint = 0 chips = [1, 1] cores = 1 capacity =
 rapid_isa.program arch = "t" fingerprint = 0 chips = [1, 1] cores = 1 capacity = [4096, 1024, 256] {
   rapid_isa.core 0 {
     // expected-error @+1 {{'sfu' field 'op': unknown SFU operation 'tanh'; expected one of mov, add}}
-    rapid_isa.sfu op=tanh, in_prec=fp32, out_prec=fp16, b_mode=scalar, count=256, dst=a5, dst_off=0, a=a4, a_off=0, b=a0, b_off=0, wait=s1, signal=none
+    rapid_isa.sfu op=tanh, in_prec=fp32, out_prec=fp16, b_mode=scalar, count=256, dst=a5, dst_off=0, a=a4, a_off=0, b=a0, b_off=0, wait=s1, signal=none, group=0
     rapid_isa.halt
   }
 }

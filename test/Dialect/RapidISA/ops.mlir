@@ -73,7 +73,7 @@ rapid_isa.program arch = "rapid-core" fingerprint = 0xdeadbeef chips = [1, 1]
       rapid_isa.mac dataflow=ws, inp_prec=fp16, ker_prec=hfp8_143, acc_prec=fp32, chunk=64, accumulate=1, tile=0, inp=a2, inp_off=0, ker=a3, ker_off=0, out=a4, out_off=0, wait=s0, signal=s1
     }
     rapid_isa.setf f=f0, bits=0
-    rapid_isa.sfu op=max, in_prec=fp32, out_prec=fp16, b_mode=scalar, count=256, dst=a5, dst_off=0, a=a4, a_off=0, b=a0, b_off=0, wait=s1, signal=none
+    rapid_isa.sfu op=max, in_prec=fp32, out_prec=fp16, b_mode=scalar, count=256, dst=a5, dst_off=0, a=a4, a_off=0, b=a0, b_off=0, wait=s1, signal=none, group=0
     rapid_isa.dma path=lx_to_ring, peer="+x", desc=0, dst=a2, dst_off=0, src=a2, src_off=0, wait=none, signal=none
     rapid_isa.barrier scope=chip, id=0
     rapid_isa.halt

@@ -18,7 +18,7 @@ loop count=2, body=1
 dma path=ext_to_lx, peer=self, desc=0, dst=a2, dst_off=0, src=a1, src_off=0, wait=none, signal=s0
 mac dataflow=ws, inp_prec=fp16, ker_prec=fp16, acc_prec=fp32, chunk=0, accumulate=0, tile=0, inp=a2, inp_off=0, ker=a3, ker_off=0, out=a4, out_off=0, wait=s0, signal=s1
 setf f=f0, bits=0
-sfu op=max, in_prec=fp32, out_prec=fp16, b_mode=scalar, count=256, dst=a5, dst_off=0, a=a4, a_off=0, b=a0, b_off=0, wait=s1, signal=none
+sfu op=max, in_prec=fp32, out_prec=fp16, b_mode=scalar, count=256, dst=a5, dst_off=0, a=a4, a_off=0, b=a0, b_off=0, wait=s1, signal=none, group=0
 barrier scope=chip, id=0
 halt
 .core 1

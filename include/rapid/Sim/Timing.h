@@ -1,0 +1,78 @@
+//===- Timing.h - rapid-sim's cycle model of the ISA --------------*- C++
+//-*-===//
+//
+// Part of the rapid project.
+//
+//===----------------------------------------------------------------------===//
+//
+// How long each engine instruction takes on a core of an architecture, in
+// core cycles, from the same description the compiler maps onto
+// (docs/arch.md) and with the same formulas as the waveform cost model
+// (docs/cost-model.md), so that the simulator's count and the model's
+// prediction differ only where the program's schedule does:
+//
+//  - a `dma` moves its bytes at the bandwidth of its path's channel
+//    (external memory shared by the chip's active cores, Lx<->L0, the ring,
+//    a torus link), plus the ring or link start-up latency; a fill (every
+//    source stride 0) only writes;
+//  - a `mac` takes the cost model's PE-array cycles of its tile
+//    (rapid::peTileCycles): stream, L0 stalls, stationary swaps, fill and
+//    drain;
+//  - an `sfu` op processes (units x ops per cycle) elements per cycle.
+//
+// Each core has seven engines that run their instructions one at a time in
+// issue order and concurrently with each other: the DMA engines of external
+// memory, of Lx->L0 (and Lx->Lx), of L0->Lx, of the ring and of the links,
+// the PE array and the SFUs.
+// The instruction unit issues one instruction per cycle.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef RAPID_SIM_TIMING_H
+#define RAPID_SIM_TIMING_H
+
+#include "rapid/Arch/ArchSpec.h"
+#include "rapid/CostModel/CostModel.h"
+#include "rapid/ISA/ModelBinary.h"
+
+namespace rapid::sim {
+
+enum class Engine : unsigned {
+  DmaExt,
+  DmaToL0,
+  DmaFromL0,
+  DmaRing,
+  DmaLink,
+  Pe,
+  Sfu
+};
+constexpr unsigned kEngines = 7;
+/// The engine that runs `inst` (a dma, mac or sfu).
+Engine engineOf(const isa::Instruction &inst);
+const char *engineName(Engine e);
+
+class TimingModel {
+public:
+  /// A core of `arch` while `activeCores` cores of its chip share the
+  /// external memory bandwidth.
+  TimingModel(const ArchSpec &arch, int64_t activeCores);
+
+  double dma(isa::DmaPath path, isa::Peer peer,
+             const isa::DmaDescriptor &d) const;
+  /// The PE-array cycles of a mac (its stream plus `bubble`).
+  double mac(const isa::TileDescriptor &t, isa::MacDataflow dataflow,
+             Precision inp, Precision ker, Precision acc, int64_t chunk,
+             double &bubble) const;
+  double sfu(int64_t count) const;
+  /// MACs per cycle at the PE array's peak for these operands.
+  double peakMacsPerCycle(Precision inp, Precision ker) const;
+  double frequencyGHz() const { return core.frequencyGHz; }
+
+private:
+  CoreModel core;
+  double ringLatency = 0, linkLatency = 0, linkXBpc = 0, linkYBpc = 0;
+};
+
+} // namespace rapid::sim
+
+#endif // RAPID_SIM_TIMING_H

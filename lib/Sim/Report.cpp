@@ -1,0 +1,146 @@
+//===- Report.cpp - rapid-sim's per-layer cycle report --------------------===//
+//
+// Part of the rapid project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "rapid/Sim/Report.h"
+
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+
+#include <cmath>
+
+using namespace rapid;
+using namespace rapid::sim;
+
+std::vector<LayerComparison>
+rapid::sim::compareLayers(const isa::ModelBinary &model,
+                          const RunStats &stats) {
+  std::vector<LayerComparison> rows;
+  for (size_t i = 0; i < model.layers.size(); ++i) {
+    const isa::LayerInfo &info = model.layers[i];
+    LayerComparison r;
+    r.name = info.name;
+    r.macs = info.macs;
+    r.predicted = info.predictedTotal();
+    r.predictedTerms = info.predicted;
+    if (i < stats.layers.size()) {
+      const LayerStats &l = stats.layers[i];
+      r.simulated = l.cycles();
+      r.pe = l.busy[unsigned(Engine::Pe)];
+      r.bubble = l.bubble;
+      r.sfu = l.busy[unsigned(Engine::Sfu)];
+      for (Engine e : {Engine::DmaExt, Engine::DmaToL0, Engine::DmaFromL0,
+                       Engine::DmaRing, Engine::DmaLink})
+        r.dma += l.busy[unsigned(e)];
+      r.visible = std::max(0.0, r.simulated - r.pe - r.sfu);
+      r.utilization = r.simulated > 0 ? l.macPeak / r.simulated : 0;
+      if (!r.macs)
+        r.macs = uint64_t(l.macs);
+    }
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+void rapid::sim::printLayerTable(const isa::ModelBinary &model,
+                                 const ArchSpec &arch, const RunStats &stats,
+                                 llvm::raw_ostream &os) {
+  std::vector<LayerComparison> rows = compareLayers(model, stats);
+  double f = arch.core.frequencyGHz;
+  os << llvm::formatv("cycles {0:F0} ({1:F4} ms at {2} GHz)\n", stats.cycles,
+                      stats.cycles / (f * 1e6), f);
+  if (rows.empty()) {
+    os << "(model.bin has no layer marks: no per-layer table)\n";
+    return;
+  }
+  os << llvm::formatv("{0,-3} {1,-32} {2,11} {3,11} {4,11} {5,7} {6,5} | "
+                      "{7,9} {8,8} {9,9} | {10,9} {11,9} {12,8}\n",
+                      "#", "layer", "MACs", "predicted", "simulated", "error",
+                      "util", "sim:PE", "SFU", "visible", "pred:PE", "transfer",
+                      "aux");
+  double predSum = 0, simSum = 0, worst = 0;
+  size_t priced = 0;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const LayerComparison &r = rows[i];
+    std::string name =
+        r.name.size() > 32 ? "..." + r.name.substr(r.name.size() - 29) : r.name;
+    std::string err = "-", pred = "-", pe = "-", transfer = "-", aux = "-";
+    if (std::optional<double> e = r.error()) {
+      err = llvm::formatv("{0:F1}%", 100 * *e);
+      worst = std::max(worst, *e);
+      predSum += r.predicted;
+      simSum += r.simulated;
+      ++priced;
+    }
+    if (r.predicted > 0) {
+      using isa::CycleTerm;
+      auto t = [&](CycleTerm c) { return r.predictedTerms[unsigned(c)]; };
+      pred = llvm::formatv("{0:F0}", r.predicted);
+      pe = llvm::formatv("{0:F0}", t(CycleTerm::Mac) + t(CycleTerm::UnderUse) +
+                                       t(CycleTerm::Bubble));
+      transfer = llvm::formatv("{0:F0}", t(CycleTerm::Visible) +
+                                             t(CycleTerm::NonOverlapped));
+      aux = llvm::formatv("{0:F0}", t(CycleTerm::Aux));
+    }
+    os << llvm::formatv("{0,-3} {1,-32} {2,11} {3,11} {4,11:F0} {5,7} "
+                        "{6,4:F0}% | {7,9:F0} {8,8:F0} {9,9:F0} | {10,9} "
+                        "{11,9} {12,8}\n",
+                        i, name, r.macs, pred, r.simulated, err,
+                        100 * r.utilization, r.pe, r.sfu, r.visible, pe,
+                        transfer, aux);
+  }
+  if (priced)
+    os << llvm::formatv("priced layers: {0}, predicted {1:F0} cycles, "
+                        "simulated {2:F0} ({3:F1}% apart); largest layer "
+                        "error {4:F1}%\n",
+                        priced, predSum, simSum,
+                        100 * std::abs(predSum - simSum) / simSum, 100 * worst);
+}
+
+void rapid::sim::writeStatsJSON(const isa::ModelBinary &model,
+                                const ArchSpec &arch, const RunStats &stats,
+                                bool timed, llvm::raw_ostream &os) {
+  llvm::json::Object root{
+      {"arch", arch.name},
+      {"instructions", stats.instructions},
+      {"macs", stats.macs},
+      {"dma_bytes", stats.dmaBytes},
+      {"sfu_elements", stats.sfuElements},
+  };
+  if (timed) {
+    root["cycles"] = stats.cycles;
+    root["milliseconds"] = stats.cycles / (arch.core.frequencyGHz * 1e6);
+    llvm::json::Object busy;
+    for (unsigned e = 0; e < kEngines; ++e)
+      busy[engineName(Engine(e))] = stats.busy[e];
+    root["engine_busy_cycles"] = std::move(busy);
+    llvm::json::Array layers;
+    for (const LayerComparison &r : compareLayers(model, stats)) {
+      llvm::json::Object l{
+          {"name", r.name},
+          {"macs", int64_t(r.macs)},
+          {"simulated_cycles", r.simulated},
+          {"pe_cycles", r.pe},
+          {"bubble_cycles", r.bubble},
+          {"sfu_cycles", r.sfu},
+          {"dma_cycles", r.dma},
+          {"visible_cycles", r.visible},
+          {"mac_utilization", r.utilization},
+      };
+      if (r.predicted > 0) {
+        l["predicted_cycles"] = r.predicted;
+        llvm::json::Array terms;
+        for (double c : r.predictedTerms)
+          terms.push_back(c);
+        l["predicted_terms"] = std::move(terms);
+      }
+      if (std::optional<double> e = r.error())
+        l["error"] = *e;
+      layers.push_back(std::move(l));
+    }
+    root["layers"] = std::move(layers);
+  }
+  os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root))) << "\n";
+}
