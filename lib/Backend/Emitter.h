@@ -49,9 +49,11 @@ enum Reg : int64_t {
   kFillSrc = 13,
   kEpC = 14,
 };
-/// The semaphore each engine instruction signals on completion; the
-/// instruction unit waits on it before going on, so engine instructions run
-/// one at a time under any schedule.
+/// The semaphore engine instructions signal on completion. An engine runs
+/// its instructions in issue order, so the instruction unit waits for them
+/// only before issuing one on another engine (and at fences): consecutive
+/// instructions of one engine are issued back to back, and the whole runs
+/// in program order under any schedule.
 constexpr int64_t kChain = 0;
 /// Double buffering: the PE array's completions, and the loads'.
 constexpr int64_t kMacDone = 1;
@@ -75,12 +77,31 @@ public:
     core.code.back().opcode = op;
     return core.code.back();
   }
-  /// Waits for the engine instruction just issued to complete (unless
-  /// `waitAfter` is off: double-buffered code synchronizes by counts).
+  /// Orders the engine instruction just issued after the ones before it
+  /// (unless `waitAfter` is off or it signals another semaphore:
+  /// double-buffered code synchronizes by counts): if they ran on another
+  /// engine, the instruction unit first waits for them.
   void complete() {
-    if (waitAfter)
-      emit(Opcode::SemWait).set("sem", kChain).set("count", 1);
+    if (!waitAfter || back().get("signal") != kChain)
+      return;
+    isa::Engine engine = isa::engineOf(back());
+    if (pending && engine != pendingEngine) {
+      Instruction inst = back();
+      core.code.pop_back();
+      fence();
+      core.code.push_back(inst);
+    }
+    ++pending;
+    pendingEngine = engine;
   }
+  /// Waits for every engine instruction issued so far: before code that
+  /// runs outside the protocol (double-buffered loops, prefetches into
+  /// buffers earlier instructions read, barriers, loops, the end).
+  void fence() {
+    semWait(kChain, pending);
+    pending = 0;
+  }
+  ~Emitter() { fence(); }
   /// The semaphore engine instructions signal, and whether the instruction
   /// unit waits for each.
   int64_t signalSem = kChain;
@@ -129,10 +150,14 @@ public:
         body();
       return;
     }
+    // Each iteration starts with nothing outstanding, as the code in the
+    // body assumes.
+    fence();
     size_t at = core.code.size();
     emit(Opcode::Loop).set("count", count);
     ++depth;
     body();
+    fence();
     --depth;
     int64_t n = int64_t(core.code.size() - at - 1);
     if (n == 0)
@@ -219,6 +244,9 @@ public:
 private:
   isa::CoreProgram &core;
   unsigned depth = 0;
+  /// Engine instructions on `pendingEngine` not waited for yet.
+  int64_t pending = 0;
+  isa::Engine pendingEngine = isa::Engine::DmaExt;
 };
 
 /// A strided block: per dimension a count and element strides on both

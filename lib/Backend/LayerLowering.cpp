@@ -643,6 +643,8 @@ llvm::Error rapid::backend::lowerLayer(const MappedLayer &l,
       TileDim d = orderT[pos];
       int64_t trips = tripsT[idx(d)];
       int64_t m2 = 2 * macsPerIteration;
+      // The tiles' buffers are written outside the chain.
+      e.fence();
       e.semSignal(kMacDone, m2);
       dbActive = true;
       auto copy = [&](int k) {
@@ -928,7 +930,9 @@ llvm::Error rapid::backend::lowerLayer(const MappedLayer &l,
     }
     if (prefetchHere && prefetchExt) {
       // The next iteration's tiles into the other buffers, from the
-      // external addresses one step on (registers read at issue).
+      // external addresses one step on (registers read at issue), once the
+      // chained instructions that read those buffers are done.
+      e.fence();
       TileTuple next = *prefetchExt;
       uint64_t inpTo = nextInpB, kerTo = nextKerB;
       int64_t inpStep = prefetchInpStep, kerStep = prefetchKerStep;
@@ -957,7 +961,10 @@ llvm::Error rapid::backend::lowerLayer(const MappedLayer &l,
       last[idx(d)] = rem;
       Steps steps = stepB(d);
       int64_t inpStep = steps[0].second, kerStep = steps[1].second;
-      // Prologue: the first iteration's tiles.
+      // Prologue: the first iteration's tiles (outside the chain, so once
+      // the chained instructions before, which may use those bytes, are
+      // done).
+      e.fence();
       async([&] {
         if (dbBInp)
           loadInp(inner, buf.inpB, kInpExt);

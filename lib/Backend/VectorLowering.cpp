@@ -279,8 +279,8 @@ llvm::Error rapid::backend::lowerEltwise(const EltwiseLayer &l,
 }
 
 void rapid::backend::emitBarrier(int64_t id, isa::CoreProgram &core) {
-  // Every engine instruction before it has completed (the instruction unit
-  // waits for each), so what the other cores read next is written.
+  // Every engine instruction before it has completed (the fence), so what
+  // the other cores read next is written.
   Emitter e(core);
   e.emit(Opcode::Barrier)
       .set("scope", int64_t(isa::Scope::Chip))

@@ -262,6 +262,8 @@ struct StageLoops {
 /// One double-buffered stage, each iteration computing for `c` cycles.
 struct StageCost {
   double startup = 0, drain = 0, visible = 0, hidden = 0;
+  /// Lowered: iterations whose transfers wait (not double-buffered).
+  double waitingIterations = 0;
   double readBytes = 0, writeBytes = 0, altBytes = 0;
   int64_t iterations = 1;
 };
@@ -270,6 +272,18 @@ struct StageCost {
 /// `finalSums`: whether an output tile complete at this stage is final (at
 /// the B stage always; at the T stage only when the B stage does not split a
 /// reduced dimension, else every T tile's outputs are partial sums).
+/// Lowered: the instruction unit issues one instruction per cycle and
+/// resumes the cycle after a unit it waits for arrives. What no transfer or
+/// computation hides, in the backend's code (docs/backend.md): per T
+/// iteration that waits for its tiles, the loads issued back to back, the
+/// wait, the mac, its wait and the write-back (3 cycles); per B iteration,
+/// the wait for its prefetched tiles and the register setup of the next
+/// prefetch and of the T stage (10); per layer, the prologue's register
+/// setup before the first transfer and the epilogue's after the last mac
+/// (24). Counted from the emitted code of the zoo's layers
+/// (test/tools/rapid-sim-timing.test times such code by hand).
+constexpr double kIssueT = 3, kIssueB = 10, kIssueLayer = 24;
+
 /// `lowered`: TransferSchedule::Lowered's overlap rules, for the B stage when
 /// `bStage` (else the T stage).
 static StageCost stageCost(const Workload &w, const DimTuple &parent,
@@ -359,6 +373,7 @@ static StageCost stageCost(const Workload &w, const DimTuple &parent,
       s.visible += double(count) * (std::max(0.0, dIn - c) + dOut);
     } else {
       s.visible += double(count) * d;
+      s.waitingIterations += double(count);
     }
   }
   PerDS moved = {inpTile * double(loops.changes(last[kInp])),
@@ -436,6 +451,20 @@ double rapid::extCopyCycles(const CoreModel &core, double bytes) {
                    2 * bytes / core.extSharedBpc});
 }
 
+double rapid::lstmCellCycles(const CoreModel &core, int64_t batch,
+                             int64_t hidden, const PrecisionConfig &pc) {
+  double b = double(batch), h = double(hidden);
+  // Loads: both products' gates (fp32) and the cell state; stores: the
+  // hidden output (activation precision) and the cell state.
+  double loads = (2 * 4 * b * h + b * h) * 4 / core.extReadBpc;
+  double stores = (b * h * storageBytes(pc.inp) + b * h * 4) / core.extWriteBpc;
+  // Issue: about 30 instructions of setup, loads and stores, 27 per row;
+  // the SFUs take (34 b h) / rate, overlapping the issue.
+  double issue = 30 + 27 * b;
+  double sfu = 34 * b * h / core.sfuOpsPerCycle;
+  return loads + stores + std::max(issue, sfu);
+}
+
 double rapid::extFillCycles(const CoreModel &core, double bytes) {
   return bytes / core.extWriteBpc;
 }
@@ -465,6 +494,9 @@ double rapid::evaluateInner(const Workload &w, const CoreModel &core,
   cost.overlappedVisible = s.visible;
   cost.overlappedHidden = s.hidden;
   cost.nonOverlapped = s.startup + s.drain;
+  if (core.schedule == TransferSchedule::Lowered)
+    cost.nonOverlapped +=
+        kIssueT * (1 + s.waitingIterations) + kIssueB;
   cost.lxL0Bytes = s.readBytes + s.writeBytes;
   return cost.underUse + cost.bubble + cost.overlappedVisible +
          cost.nonOverlapped;
@@ -492,6 +524,29 @@ Cost rapid::evaluateOuter(const LayerTask &task, const CoreModel &core,
   c.overlappedVisible = n * inner.overlappedVisible + s.visible;
   c.overlappedHidden = n * inner.overlappedHidden + s.hidden;
   c.nonOverlapped = n * inner.nonOverlapped + s.startup + s.drain;
+  if (core.schedule == TransferSchedule::Lowered)
+    c.nonOverlapped += kIssueLayer;
+  if (core.schedule == TransferSchedule::Lowered) {
+    // An output B tile whose sums are not all started fresh by the T stage
+    // (a reduction split at the B stage, or one looping outside the output
+    // T tile's loop) is zero-filled in Lx first, once per visit.
+    StageLoops bl(w, m.n, m.b, m.order[idx(LoopStage::B)]);
+    StageLoops tl(w, m.b, m.t, m.order[idx(LoopStage::T)]);
+    bool fresh = true;
+    for (unsigned pos = 0; pos < kNumDims; ++pos) {
+      bool reducedB = w.reduced & dimBit(m.order[idx(LoopStage::B)][pos]);
+      bool reducedT = w.reduced & dimBit(m.order[idx(LoopStage::T)][pos]);
+      if ((reducedB && bl.trips[pos] > 1) ||
+          (reducedT && tl.trips[pos] > 1 &&
+           int(pos) <= tl.last[idx(DataStructure::Outp)]))
+        fresh = false;
+    }
+    if (!fresh)
+      c.nonOverlapped +=
+          double(bl.changes(bl.last[idx(DataStructure::Outp)])) *
+          double(w.footprint(DataStructure::Outp, m.b)) *
+          storageBytes(m.precision.acc) / core.lxBpc;
+  }
   c.lxL0Bytes = n * inner.lxL0Bytes;
   c.extReadBytes = s.readBytes;
   c.extWriteBytes = s.writeBytes;

@@ -592,3 +592,33 @@ rapid::isa::checkProgramStructure(llvm::ArrayRef<Instruction> code) {
   }
   return {};
 }
+
+Engine rapid::isa::engineOf(const Instruction &inst) {
+  if (inst.opcode == Opcode::Mac)
+    return Engine::Pe;
+  if (inst.opcode == Opcode::Sfu)
+    return Engine::Sfu;
+  switch (DmaPath(inst.get("path"))) {
+  case DmaPath::ExtToLx:
+  case DmaPath::LxToExt:
+  case DmaPath::ExtToExt:
+    return Engine::DmaExt;
+  case DmaPath::LxToRing:
+  case DmaPath::RingToLx:
+    return Engine::DmaRing;
+  case DmaPath::LxToLink:
+  case DmaPath::LinkToLx:
+    return Engine::DmaLink;
+  case DmaPath::L0ToLx:
+    return Engine::DmaFromL0;
+  default:
+    return Engine::DmaToL0;
+  }
+}
+
+const char *rapid::isa::engineName(Engine e) {
+  static const char *names[] = {"dma-ext",  "dma-to-l0", "dma-from-l0",
+                                "dma-ring", "dma-link",  "pe",
+                                "sfu"};
+  return names[unsigned(e)];
+}

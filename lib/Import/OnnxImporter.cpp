@@ -2297,6 +2297,14 @@ LogicalResult Importer::convertSlice() {
     if (llvm::any_of(step, [](int64_t st) { return st < 0; }))
       return nodeError() << "negative steps on a runtime tensor are not "
                             "supported";
+    // An empty result (a start past the end, say) is a zero-size tensor,
+    // which rapid does not represent (as for an --input-shape of 0).
+    for (int64_t d = 0; d < rank; ++d)
+      if (count[d] < 1)
+        return nodeError() << "the result's dimension " << d << " (" << count[d]
+                           << ") is not a positive integer: the slice is "
+                              "empty, and rapid does not represent empty "
+                              "tensors";
     FailureOr<Value> x = runtime(0);
     if (failed(x))
       return failure();

@@ -72,7 +72,8 @@ const FloatFormat *rapid::numerics::floatFormat(Precision p) {
   }
 }
 
-uint32_t rapid::numerics::toStorage(double x, Precision p) {
+uint32_t rapid::numerics::toStorage(double x, Precision p, Rounding rounding,
+                                    uint64_t random) {
   if (p == Precision::FP32) {
     float f = float(x);
     uint32_t bits;
@@ -88,8 +89,9 @@ uint32_t rapid::numerics::toStorage(double x, Precision p) {
   const FloatFormat *f = floatFormat(p);
   assert(f && "a whole-byte storage precision");
   RoundingMode mode;
+  mode.rounding = rounding;
   mode.saturate = f->specials != Specials::IEEE;
-  return encode(x, *f, mode);
+  return encode(x, *f, mode, random);
 }
 
 double rapid::numerics::fromStorage(uint32_t bits, Precision p) {
@@ -105,8 +107,9 @@ double rapid::numerics::fromStorage(uint32_t bits, Precision p) {
   return decode(bits, *f);
 }
 
-void rapid::numerics::storeElement(double x, Precision p, uint8_t *bytes) {
-  uint32_t bits = toStorage(x, p);
+void rapid::numerics::storeElement(double x, Precision p, uint8_t *bytes,
+                                   Rounding rounding, uint64_t random) {
+  uint32_t bits = toStorage(x, p, rounding, random);
   std::memcpy(bytes, &bits, size_t(storageBits(p) / 8));
 }
 

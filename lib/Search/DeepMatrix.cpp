@@ -421,6 +421,39 @@ llvm::Expected<SearchResult> rapid::searchMapping(const LayerTask &task,
   return result;
 }
 
+llvm::Expected<LstmPlan> rapid::planLstm(int64_t steps, int64_t batch,
+                                         int64_t input, int64_t hidden,
+                                         int64_t directions,
+                                         const CoreModel &core,
+                                         const SearchOptions &options) {
+  SearchOptions so = options;
+  so.lowerable = true;
+  auto product = [&](int64_t rows, int64_t k) {
+    return searchMapping(
+        LayerTask{makeWorkload(LayerShape::fullyConnected(rows, k, 4 * hidden),
+                               Kernel::FWD),
+                  0},
+        core, so);
+  };
+  llvm::Expected<SearchResult> x = product(steps * batch, input);
+  if (!x)
+    return x.takeError();
+  llvm::Expected<SearchResult> h = product(batch, hidden);
+  if (!h)
+    return h.takeError();
+  LstmPlan plan;
+  plan.input = x->best.mapping;
+  plan.recurrent = h->best.mapping;
+  // Per direction: the input projection, then each step's product and cell
+  // (the cell as auxiliary SFU work).
+  Cost step = h->best.cost;
+  step.aux += lstmCellCycles(core, batch, hidden, options.precision);
+  plan.cost = x->best.cost;
+  plan.cost += step.scaled(double(steps));
+  plan.cost = plan.cost.scaled(double(directions));
+  return plan;
+}
+
 std::optional<Mapping> rapid::baselineMapping(const LayerTask &task,
                                               const CoreModel &core,
                                               const PrecisionConfig &pc) {

@@ -7,6 +7,7 @@
 #include "rapid/Sim/Functional.h"
 #include "rapid/Numerics/FloatFormat.h"
 #include "rapid/Numerics/Quantize.h"
+#include "rapid/Numerics/Random.h"
 #include "rapid/Numerics/SfuMath.h"
 #include "rapid/Sim/Kernels.h"
 
@@ -33,12 +34,17 @@ static bool simulated(Precision p) {
          numerics::floatFormat(p);
 }
 
-/// `x` rounded to the accumulation precision.
-static double roundTo(double x, Precision p) {
+/// `x` rounded to the accumulation precision (the small float formats
+/// stochastically with `random`'s bits when `rounding` says so; FP32 to
+/// nearest even).
+static double
+roundTo(double x, Precision p,
+        numerics::Rounding rounding = numerics::Rounding::NearestEven,
+        uint64_t random = 0) {
   if (p == Precision::FP32)
     return double(float(x));
   if (const numerics::FloatFormat *f = numerics::floatFormat(p))
-    return numerics::round(x, *f);
+    return numerics::round(x, *f, {rounding, false}, random);
   return x; // integer accumulators are exact at these sizes
 }
 
@@ -91,7 +97,8 @@ public:
        const RunOptions &options, System &system)
       : program(program), mem(mem), stats(stats), system(system),
         schedule(options.schedule), timing(options.timing),
-        trace(options.trace) {
+        trace(options.trace), rounding(options.rounding), seed(options.seed) {
+    issues.assign(program.code.size(), 0);
     if (trace.core >= 0 && trace.core != int64_t(program.core))
       trace.os = nullptr;
     if (timing) {
@@ -118,6 +125,25 @@ private:
   Schedule schedule;
   const TimingModel *timing;
   TraceOptions trace;
+  /// Stochastic rounding: the seed, how many times each pc has issued, and
+  /// that count for the engine instruction being run.
+  numerics::Rounding rounding;
+  uint64_t seed;
+  std::vector<uint64_t> issues;
+  uint64_t issueIndex = 0;
+  /// Whether stores into `p` round stochastically.
+  bool stochastic(Precision p) const {
+    return rounding == numerics::Rounding::Stochastic &&
+           numerics::floatFormat(p);
+  }
+  /// The random stream of the engine instruction being run: a function of
+  /// (seed, core, pc, its issue count), not of when it runs.
+  numerics::RandomStream stream() const {
+    return numerics::RandomStream(seed)
+        .derive(program.core)
+        .derive(pc)
+        .derive(issueIndex);
+  }
   /// Timed: each engine's next free cycle; each semaphore's units by the
   /// cycle they arrive (a min-heap); each instruction's duration (-1: not
   /// computed yet) and its PE-array bubble.
@@ -159,6 +185,8 @@ private:
     uint64_t issued;
     double issuedAt;
     int64_t layer;
+    /// How many times this pc had issued before.
+    uint64_t issueIndex;
   };
   /// Each engine's queue, in issue order.
   std::array<std::deque<Pending>, kEngines> queues;
@@ -190,6 +218,7 @@ private:
     a = p.a;
     f = p.f;
     pc = p.pc;
+    issueIndex = p.issueIndex;
     llvm::Error err = execute(program.code[p.pc], p.issuedAt, p.layer);
     a = savedA;
     f = savedF;
@@ -338,6 +367,18 @@ private:
                        Precision pi, Precision pk, int64_t inp, int64_t ker,
                        int64_t out, bool accumulate);
   llvm::Error sfu(const Instruction &inst);
+  /// Stores `n` SFU results (elements first, first + 1, ... of the
+  /// instruction's output) in `p`, rounding stochastically with the
+  /// instruction's stream's words for those elements.
+  void storeStochastic(const float *values, int64_t n, Precision p,
+                       uint8_t *bytes, uint64_t first = 0) const {
+    numerics::RandomStream s = stream();
+    int64_t eb = storageBits(p) / 8;
+    for (int64_t i = 0; i < n; ++i)
+      numerics::storeElement(values[i], p, bytes + i * eb,
+                             numerics::Rounding::Stochastic,
+                             s.at(first + uint64_t(i)));
+  }
 };
 } // namespace
 
@@ -473,12 +514,27 @@ llvm::Error Core::mac(const Instruction &inst) {
   if (pa == Precision::FP32 && chunk == 0 && pi != Precision::INT8 &&
       pk != Precision::INT8)
     return macFloat(inst, t, pi, pk, inp, ker, out, accumulate);
+  // Stochastic rounding: output element `element`'s roundings draw words
+  // 0, 1, ... of the instruction's stream for that element.
+  bool random = stochastic(pa);
+  numerics::RandomStream instStream = stream(), elementStream = instStream;
+  uint64_t element = 0, draw = 0;
+  auto roundAcc = [&](double x) {
+    if (!random)
+      return roundTo(x, pa);
+    return roundTo(x, pa, numerics::Rounding::Stochastic,
+                   elementStream.at(draw++));
+  };
   for (int64_t mb = 0; mb < p[Mb]; ++mb)
     for (int64_t o = 0; o < p[Out]; ++o)
       for (int64_t oy = 0; oy < p[Oy]; ++oy)
         for (int64_t ox = 0; ox < p[Ox]; ++ox) {
           double total = 0, partial = 0;
           int64_t terms = 0;
+          if (random) {
+            elementStream = instStream.derive(element++);
+            draw = 0;
+          }
           int64_t baseI = o * sI[Out] + oy * sI[Oy] + ox * sI[Ox] + mb * sI[Mb];
           int64_t baseK = o * sK[Out] + oy * sK[Oy] + ox * sK[Ox] + mb * sK[Mb];
           for (int64_t ky = 0; ky < p[Ky]; ++ky)
@@ -495,16 +551,15 @@ llvm::Error Core::mac(const Instruction &inst) {
                                             "{2} bytes",
                                             x ? ak : ai, x ? "kernel" : "input",
                                             mem.l0.size()));
-                double product = roundTo(numerics::loadElement(x, pi) *
-                                             numerics::loadElement(w, pk),
-                                         pa);
-                partial = roundTo(partial + product, pa);
+                double product = roundAcc(numerics::loadElement(x, pi) *
+                                          numerics::loadElement(w, pk));
+                partial = roundAcc(partial + product);
                 if (chunk && ++terms % chunk == 0) {
-                  total = roundTo(total + partial, pa);
+                  total = roundAcc(total + partial);
                   partial = 0;
                 }
               }
-          double sum = chunk ? roundTo(total + partial, pa) : partial;
+          double sum = chunk ? roundAcc(total + partial) : partial;
           int64_t ao =
               out +
               (o * sO[Out] + oy * sO[Oy] + ox * sO[Ox] + mb * sO[Mb]) * eA;
@@ -513,9 +568,9 @@ llvm::Error Core::mac(const Instruction &inst) {
             return fail(inst, llvm::formatv("writes L0 at {0} (output) beyond "
                                             "its {1} bytes",
                                             ao, mem.l0.size()));
-          double value = accumulate
-                             ? roundTo(numerics::loadElement(y, pa) + sum, pa)
-                             : sum;
+          double value =
+              accumulate ? roundAcc(numerics::loadElement(y, pa) + sum) : sum;
+          // `value` is already in `pa`: the store rounds nothing.
           numerics::storeElement(value, pa, y);
           stats.macs += p[In] * p[Ky] * p[Kx];
         }
@@ -596,6 +651,8 @@ llvm::Error Core::sfu(const Instruction &inst) {
     if (!simulated(p))
       return fail(inst, "precision " + stringify(p) + " is not simulated yet");
   auto mode = isa::BMode(inst.get("b_mode"));
+  if (inst.get("group") && mode != isa::BMode::Broadcast)
+    return fail(inst, "a group applies to b_mode=broadcast only");
   int64_t n = inst.get("count");
   int64_t eIn = storageBits(pin) / 8, eOut = storageBits(pout) / 8;
   int64_t dst = a[size_t(inst.get("dst"))] + inst.get("dst_off");
@@ -640,7 +697,10 @@ llvm::Error Core::sfu(const Instruction &inst) {
       r[0] = acc;
     }
     if (reduce || sfuElementwise(op, x.data(), y.data(), n, r.data())) {
-      encodeElements(r.data(), reduce ? 1 : n, pout, mem.lx.data() + dst);
+      if (stochastic(pout))
+        storeStochastic(r.data(), reduce ? 1 : n, pout, mem.lx.data() + dst);
+      else
+        encodeElements(r.data(), reduce ? 1 : n, pout, mem.lx.data() + dst);
       stats.sfuElements += n;
       return llvm::Error::success();
     }
@@ -740,7 +800,10 @@ llvm::Error Core::sfu(const Instruction &inst) {
     if (!p)
       return fail(inst, llvm::formatv("writes Lx at {0} beyond its {1} bytes",
                                       dst + i * eOut, mem.lx.size()));
-    numerics::storeElement(r[size_t(i)], pout, p);
+    if (stochastic(pout))
+      storeStochastic(&r[size_t(i)], 1, pout, p, uint64_t(i));
+    else
+      numerics::storeElement(r[size_t(i)], pout, p);
   }
   stats.sfuElements += n;
   return llvm::Error::success();
@@ -762,8 +825,10 @@ llvm::Expected<int64_t> Core::run(int64_t maxInstructions) {
                                       maxInstructions));
     ++stats.instructions;
     // Marks lie outside loops: the instruction unit passes each once.
-    if (nextMark < program.marks.size() && program.marks[nextMark].pc == pc)
+    if (nextMark < program.marks.size() && program.marks[nextMark].pc == pc) {
       layer = int64_t(program.marks[nextMark++].layer);
+      ++layerStats(layer)->cores;
+    }
     // The instruction issues at `issue`; the unit moves on a cycle later.
     double issue = clock;
     clock += 1;
@@ -847,9 +912,10 @@ llvm::Expected<int64_t> Core::run(int64_t maxInstructions) {
     case Opcode::Sfu:
       if (schedule == Schedule::Lazy) {
         queues[unsigned(engineOf(inst))].push_back(
-            {pc, a, f, issueCount++, issue, layer});
+            {pc, a, f, issueCount++, issue, layer, issues[pc]++});
         break;
       }
+      issueIndex = issues[pc]++;
       if (llvm::Error e = execute(inst, issue, layer))
         return std::move(e);
       break;

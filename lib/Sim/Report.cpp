@@ -27,15 +27,19 @@ rapid::sim::compareLayers(const isa::ModelBinary &model,
     r.predictedTerms = info.predicted;
     if (i < stats.layers.size()) {
       const LayerStats &l = stats.layers[i];
+      // Per core (the cost model prices one core's share): busy cycles
+      // averaged over the cores that ran the layer.
+      double cores = double(std::max<int64_t>(1, l.cores));
       r.simulated = l.cycles();
-      r.pe = l.busy[unsigned(Engine::Pe)];
-      r.bubble = l.bubble;
-      r.sfu = l.busy[unsigned(Engine::Sfu)];
+      r.pe = l.busy[unsigned(Engine::Pe)] / cores;
+      r.bubble = l.bubble / cores;
+      r.sfu = l.busy[unsigned(Engine::Sfu)] / cores;
       for (Engine e : {Engine::DmaExt, Engine::DmaToL0, Engine::DmaFromL0,
                        Engine::DmaRing, Engine::DmaLink})
-        r.dma += l.busy[unsigned(e)];
+        r.dma += l.busy[unsigned(e)] / cores;
       r.visible = std::max(0.0, r.simulated - r.pe - r.sfu);
-      r.utilization = r.simulated > 0 ? l.macPeak / r.simulated : 0;
+      r.utilization = r.simulated > 0 ? l.macPeak / cores / r.simulated : 0;
+      r.cores = l.cores;
       if (!r.macs)
         r.macs = uint64_t(l.macs);
     }
@@ -128,6 +132,7 @@ void rapid::sim::writeStatsJSON(const isa::ModelBinary &model,
           {"dma_cycles", r.dma},
           {"visible_cycles", r.visible},
           {"mac_utilization", r.utilization},
+          {"cores", r.cores},
       };
       if (r.predicted > 0) {
         l["predicted_cycles"] = r.predicted;

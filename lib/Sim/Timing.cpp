@@ -13,36 +13,6 @@ using namespace rapid;
 using namespace rapid::sim;
 using isa::DmaPath;
 
-Engine rapid::sim::engineOf(const isa::Instruction &inst) {
-  if (inst.opcode == isa::Opcode::Mac)
-    return Engine::Pe;
-  if (inst.opcode == isa::Opcode::Sfu)
-    return Engine::Sfu;
-  switch (DmaPath(inst.get("path"))) {
-  case DmaPath::ExtToLx:
-  case DmaPath::LxToExt:
-  case DmaPath::ExtToExt:
-    return Engine::DmaExt;
-  case DmaPath::LxToRing:
-  case DmaPath::RingToLx:
-    return Engine::DmaRing;
-  case DmaPath::LxToLink:
-  case DmaPath::LinkToLx:
-    return Engine::DmaLink;
-  case DmaPath::L0ToLx:
-    return Engine::DmaFromL0;
-  default:
-    return Engine::DmaToL0;
-  }
-}
-
-const char *rapid::sim::engineName(Engine e) {
-  static const char *names[] = {"dma-ext",  "dma-to-l0", "dma-from-l0",
-                                "dma-ring", "dma-link",  "pe",
-                                "sfu"};
-  return names[unsigned(e)];
-}
-
 TimingModel::TimingModel(const ArchSpec &arch, int64_t activeCores)
     : core(CoreModel::fromArch(arch, activeCores)) {
   double f = arch.core.frequencyGHz;

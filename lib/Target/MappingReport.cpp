@@ -417,6 +417,26 @@ MappingReport rapid::buildMappingReport(Operation *root, const ArchSpec &arch,
       row.kernel = lp.kernels[k].kernel;
       row.spatial = lp.config;
       row.cost = lp.kernels[k];
+      // Inference on one chip: an LSTM runs as rapid's backend lowers it,
+      // step by step on one core (planLstm), not as the fused gate product
+      // its op's mapping prices.
+      if (auto lstm = dyn_cast<LSTMOp>(op);
+          lstm && !report.training && arch.numChips() == 1 &&
+          row.kernel == Kernel::FWD) {
+        ArrayRef<int64_t> xs = lstm.getX().getType().getShape();
+        SearchOptions so;
+        so.precision = *pc;
+        llvm::Expected<LstmPlan> plan =
+            planLstm(xs[0], xs[1], xs[2], int64_t(lstm.getHiddenSize()),
+                     lstm.getNumDirections(), CoreModel::fromArch(arch, 1), so);
+        if (plan) {
+          row.cost.core = plan->cost;
+          row.cost.commVisible = row.cost.commHidden =
+              row.cost.commNonOverlapped = 0;
+        } else {
+          llvm::consumeError(plan.takeError());
+        }
+      }
       row.relayout = k == 0 ? lp.relayout + padCopy : 0;
       row.breakdown = breakdownOf(row.cost, row.relayout);
       if (base)

@@ -84,6 +84,9 @@ struct Step {
   Operation *op;
   std::optional<PadCopy> pad;
   std::vector<std::vector<Task>> phases;
+  /// The cost model's prediction when the step is priced as lowered (an
+  /// LSTM's sequence) rather than as the mapping report prices its op.
+  std::optional<Cost> predicted;
 };
 
 /// [start, start + extent) of part `k` of `total` divided in `parts`.
@@ -608,20 +611,11 @@ struct LowerToISAPass
   /// mapped by the DeepMatrix search.
   FailureOr<MappedLayer> subGemm(Operation *op, const std::string &name,
                                  int64_t m, int64_t k, int64_t n,
-                                 const PrecisionConfig &pc) {
+                                 const Mapping &mapping) {
     MappedLayer l;
     l.name = name;
     l.workload = makeWorkload(LayerShape::fullyConnected(m, k, n), Kernel::FWD);
-    SearchOptions so;
-    so.precision = pc;
-    so.lowerable = true; // mappings this pass lowers
-    llvm::Expected<SearchResult> r =
-        searchMapping(LayerTask{l.workload, 0}, core, so);
-    if (!r)
-      return op->emitError() << "rapid-lower-to-isa: " << name << ": "
-                             << llvm::toString(r.takeError()),
-             failure();
-    l.mapping = r->best.mapping;
+    l.mapping = mapping;
     l.inp.shape = {m, k, 1, 1};
     l.out.shape = {m, n, 1, 1};
     l.inp.precision = act;
@@ -664,8 +658,20 @@ struct LowerToISAPass
     int64_t eb = storageBits(act) / 8;
     Step step{op};
     auto single = [&](Task t) { step.phases.push_back({std::move(t)}); };
-    FailureOr<MappedLayer> xg = subGemm(op, name + ".x", S * B, I, 4 * H, pc);
-    FailureOr<MappedLayer> hg = subGemm(op, name + ".h", B, H, 4 * H, pc);
+    // The products mapped, and the sequence priced, as planLstm does for
+    // the mapping report.
+    SearchOptions so;
+    so.precision = pc;
+    llvm::Expected<LstmPlan> plan = planLstm(S, B, I, H, D, core, so);
+    if (!plan)
+      return op->emitError() << "rapid-lower-to-isa: " << name << ": "
+                             << llvm::toString(plan.takeError()),
+             failure();
+    step.predicted = plan->cost;
+    FailureOr<MappedLayer> xg =
+        subGemm(op, name + ".x", S * B, I, 4 * H, plan->input);
+    FailureOr<MappedLayer> hg =
+        subGemm(op, name + ".h", B, H, 4 * H, plan->recurrent);
     if (failed(xg) || failed(hg))
       return failure();
     for (int64_t d = 0; d < D; ++d) {
@@ -889,7 +895,12 @@ struct LowerToISAPass
       return fail("expected one function with a body, found " +
                   Twine(funcs.size()));
     func::FuncOp f = funcs[0];
-    // The activations' precision: the layers' input precision.
+    // The activations' precision: the layers' input precision, or where no
+    // layer has a mapping (no PE-array layer), the policy's when it is a
+    // float one (--precision fp32 stores every tensor in FP32), else FP16.
+    if (std::optional<PrecisionConfig> pc = parsePrecisionPolicy(precision))
+      if (pc->inp == Precision::FP32 || numerics::floatFormat(pc->inp))
+        act = pc->inp;
     f.walk([&](Operation *op) {
       if (auto m =
               op->getAttrOfType<MappingAttr>(RapidDialect::kMappingAttrName)) {
@@ -985,18 +996,29 @@ struct LowerToISAPass
     // kernel (the mapping report's row), and the marks that attribute the
     // cores' instructions to it (rapid-sim --stats).
     std::map<std::string, const MappingReportRow *> predicted;
+    std::vector<const Step *> layerSteps;
     MappingReport report = buildMappingReport(f, spec, nullptr, nullptr,
                                               /*warnUnpriced=*/false);
     for (const MappingReportRow &row : report.rows)
       if (row.kernel == Kernel::FWD)
         predicted.emplace(row.name, &row);
     auto markLayer = [&](rapid::isa::CoreProgram &p, Step &step) {
-      std::string name = nameOf(step.op);
-      if (m.layers.empty() || m.layers.back().name != name) {
+      // Named as `rapidc --report` names it.
+      std::string name = layerName(step.op);
+      if (layerSteps.empty() || layerSteps.back() != &step) {
+        layerSteps.push_back(&step);
         rapid::isa::LayerInfo info;
         info.name = name;
-        if (auto it = predicted.find(layerName(step.op));
-            it != predicted.end()) {
+        if (step.predicted) {
+          const Cost &c = *step.predicted;
+          info.predicted = {c.macCycles,         c.underUse,
+                            c.bubble,            c.overlappedVisible,
+                            c.nonOverlapped,     c.aux};
+          if (auto it = predicted.find(layerName(step.op));
+              it != predicted.end())
+            info.macs = uint64_t(it->second->macs);
+        } else if (auto it = predicted.find(layerName(step.op));
+                   it != predicted.end()) {
           const Breakdown &b = it->second->breakdown;
           info.macs = uint64_t(it->second->macs);
           info.predicted = {b.mac,     b.underUse,      b.bubble,

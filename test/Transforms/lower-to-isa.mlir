@@ -62,7 +62,6 @@
 // CHECK: rapid_isa.sem.wait sem=s1, count=2
 // CHECK: rapid_isa.sfu op=mov, in_prec=fp32, out_prec=fp16, b_mode=vector, count=64
 // CHECK: rapid_isa.dma path=lx_to_ext, peer=self, desc=6, dst=a3
-// CHECK-NEXT: rapid_isa.sem.wait sem=s0, count=1
 // CHECK-NEXT: rapid_isa.addi a=a1, b=a1, imm=40
 // CHECK-NEXT: rapid_isa.addi a=a3, b=a3, imm=32
 // CHECK-NEXT: rapid_isa.sem.wait sem=s3, count=1
@@ -94,15 +93,14 @@ func.func @conv_os(%x: tensor<1x3x8x8xf32>) -> tensor<1x4x8x8xf32> {
 // CHECK: rapid_isa.dma path=ext_to_lx, peer=self, desc=1, dst=a8, dst_off=0, src=a14, {{.*}} signal=s3
 // CHECK: rapid_isa.mac dataflow=is
 // CHECK: rapid_isa.dma path=lx_to_ext, peer=self, desc=4, dst=a3
-// CHECK-NEXT: rapid_isa.sem.wait sem=s0, count=1
 // CHECK-NEXT: rapid_isa.addi a=a2, b=a2, imm=96
 // CHECK-NEXT: rapid_isa.addi a=a3, b=a3, imm=8
 // CHECK-NEXT: rapid_isa.sem.wait sem=s3, count=1
 // CHECK: rapid_isa.mac dataflow=is
 // CHECK: rapid_isa.dma path=lx_to_ext, peer=self, desc=5, dst=a3
-// CHECK-NEXT: rapid_isa.sem.wait sem=s0, count=1
 // CHECK-NEXT: rapid_isa.addi a=a2, b=a2, imm=-96
 // CHECK-NEXT: rapid_isa.addi a=a3, b=a3, imm=-8
+// CHECK-NEXT: rapid_isa.sem.wait sem=s0, count=1
 // CHECK: rapid_isa.halt
 func.func @fc_is(%x: tensor<2x8xf32>) -> tensor<2x6xf32> {
   %w = rapid.constant dense<1.0> : tensor<6x8xf32>

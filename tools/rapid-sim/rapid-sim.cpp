@@ -6,10 +6,12 @@
 //
 // rapid-sim loads a model.bin (validating every byte and checking that the
 // architecture it names is the one it was compiled for), places the inputs
-// given as .npy files, executes the program functionally (rapid::sim) and
-// writes each output as a float32 .npy file. The cores of one chip run
-// functionally (sharing external memory, meeting at barriers); the timing
-// model and multi-chip execution come with the simulator issue.
+// given as .npy files, executes every core's program (rapid::sim: the cores
+// of each chip sharing its external memory, ring and link transfers between
+// neighbours, barriers), counts cycles with the architecture's timing model
+// (rapid::sim::TimingModel), and writes each output as a float32 .npy file;
+// --stats sets each layer's simulated cycles beside the cost model's
+// prediction (docs/rapid-sim.md).
 //
 //===----------------------------------------------------------------------===//
 
@@ -72,6 +74,24 @@ cl::opt<sim::Schedule> schedule(
                clEnumValN(sim::Schedule::Eager, "eager",
                           "each when issued, in program order")),
     cl::cat(category));
+cl::opt<numerics::Rounding> rounding(
+    "rounding",
+    cl::desc("How the PE array and the SFUs round into the float formats "
+             "narrower than FP32 (FP16, DLFloat16, HFP8):"),
+    cl::init(numerics::Rounding::NearestEven),
+    cl::values(clEnumValN(numerics::Rounding::NearestEven, "nearest",
+                          "to nearest even (the default)"),
+               clEnumValN(numerics::Rounding::Stochastic, "stochastic",
+                          "stochastically, with random bits that are a "
+                          "function of --seed and of where each rounding "
+                          "happens (core, instruction, its execution count, "
+                          "element): the same seed gives the same bytes "
+                          "whatever --threads and --schedule")),
+    cl::cat(category));
+cl::opt<uint64_t> seed("seed", cl::value_desc("N"),
+                       cl::desc("The seed of --rounding=stochastic (default "
+                                "0)"),
+                       cl::init(0), cl::cat(category));
 cl::opt<bool> quiet("q", cl::desc("Do not print the closing summary line"),
                     cl::cat(category));
 cl::opt<bool> timing("timing",
@@ -267,6 +287,8 @@ int main(int argc, char **argv) {
                       int64_t(model->coresPerChip)};
   options.maxInstructions = maxInstructions;
   options.schedule = schedule;
+  options.rounding = rounding;
+  options.seed = seed;
   std::optional<sim::TimingModel> timingModel;
   if (timing) {
     timingModel.emplace(*arch, int64_t(model->coresPerChip));

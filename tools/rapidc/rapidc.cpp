@@ -367,6 +367,7 @@ int main(int argc, char **argv) {
     pm.enableTiming(lowerTiming);
     rapid::RapidLowerToISAOptions options;
     options.arch = archName;
+    options.precision = precisionName;
     pm.addPass(rapid::createRapidLowerToISA(options));
     if (failed(pm.run(*module)))
       return fail("cannot compile '" + inputFilename + "' for " + arch->name);

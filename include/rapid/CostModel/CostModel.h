@@ -214,6 +214,16 @@ Cost evaluate(const LayerTask &task, const CoreModel &core, const Mapping &m);
 /// array) for the B tile of `m`; the search optimizes it once per B tile
 /// since it does not depend on the B loop order. Fills the part of `cost`
 /// that one B tile contributes.
+/// Cycles of one LSTM cell step on the SFUs as the backend lowers it
+/// (lowerLstmCell): the gate pre-activations of both products and the cell
+/// state loaded from external memory, 34 SFU operations per batch row and
+/// hidden unit (the gate sum, three sigmoids and two tanh, the cell update,
+/// the hidden output), the hidden output and cell state stored; its
+/// instructions are issued one per cycle, the SFU operations pipelining
+/// behind them.
+double lstmCellCycles(const CoreModel &core, int64_t batch, int64_t hidden,
+                      const PrecisionConfig &pc);
+
 /// Cycles of moving `bytes` within external memory: a copy reads and writes
 /// them (sharing the chip's channel), a fill only writes (its source is one
 /// element).

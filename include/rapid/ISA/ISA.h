@@ -200,6 +200,28 @@ std::string parseFieldValue(const FieldSpec &f, llvm::StringRef text,
 std::string checkProgramStructure(llvm::ArrayRef<Instruction> code);
 
 /// "mnemonic field=value, ..." with every field in table order.
+/// The engines of a core (docs/isa.md): each runs its instructions one at a
+/// time in issue order, concurrently with the others: the DMA engines of
+/// external memory, of Lx->L0 (and Lx->Lx), of L0->Lx, of the ring and of
+/// the links, the PE array and the SFUs.
+enum class Engine : unsigned {
+  DmaExt,
+  DmaToL0,
+  DmaFromL0,
+  DmaRing,
+  DmaLink,
+  Pe,
+  Sfu
+};
+constexpr unsigned kEngines = 7;
+/// The engine that runs `inst` (a dma, mac or sfu).
+Engine engineOf(const Instruction &inst);
+const char *engineName(Engine e);
+/// Whether `op` is run by an engine (dma, mac, sfu).
+inline bool isEngineOp(Opcode op) {
+  return op == Opcode::Dma || op == Opcode::Mac || op == Opcode::Sfu;
+}
+
 std::string disassemble(const Instruction &inst);
 /// One instruction per line.
 std::string disassembleProgram(llvm::ArrayRef<Instruction> program);

@@ -48,13 +48,20 @@ const FloatFormat *floatFormat(Precision p);
 /// storageBits(p)): FP32 as IEEE single; the small float formats round to
 /// nearest even, those without infinities (HFP8 1-4-3, DLFloat16)
 /// saturating instead of producing NaN; INT8 rounds to nearest even and
-/// saturates. Whole-byte precisions only.
-uint32_t toStorage(double x, Precision p);
+/// saturates. Whole-byte precisions only. With Rounding::Stochastic the
+/// small float formats round stochastically with `random`'s bits (encode);
+/// FP32 and INT8 round to nearest even whatever `rounding` says (stochastic
+/// rounding into FP32 is not modelled).
+uint32_t toStorage(double x, Precision p,
+                   Rounding rounding = Rounding::NearestEven,
+                   uint64_t random = 0);
 /// The value of stored bits (INT8 as a plain integer).
 double fromStorage(uint32_t bits, Precision p);
 /// toStorage's bits written at `bytes` (little-endian, storageBits(p) / 8
 /// bytes), and read back as a value.
-void storeElement(double x, Precision p, uint8_t *bytes);
+void storeElement(double x, Precision p, uint8_t *bytes,
+                  Rounding rounding = Rounding::NearestEven,
+                  uint64_t random = 0);
 double loadElement(const uint8_t *bytes, Precision p);
 
 } // namespace rapid::numerics

@@ -119,6 +119,22 @@ llvm::Expected<SearchResult> searchMapping(const LayerTask &task,
                                            const CoreModel &core,
                                            const SearchOptions &options);
 
+/// An LSTM layer (`steps` timesteps, `batch`, `input` features, `hidden`
+/// units, `directions`) as rapid's backend runs it on one core
+/// (docs/backend.md): per direction the input projection of every timestep
+/// as one matrix product (steps x batch rows, input -> 4 hidden), then per
+/// timestep the recurrent product (batch rows, hidden -> 4 hidden) and the
+/// cell on the SFUs (lstmCellCycles). The products' mappings are searched
+/// (lowerable); `cost` prices the whole sequence.
+struct LstmPlan {
+  Mapping input, recurrent;
+  Cost cost;
+};
+llvm::Expected<LstmPlan> planLstm(int64_t steps, int64_t batch, int64_t input,
+                                  int64_t hidden, int64_t directions,
+                                  const CoreModel &core,
+                                  const SearchOptions &options);
+
 /// The hand-tuned homogeneous mapping a kernel library would ship:
 /// weight-stationary, T filling the array's rows and columns with the whole
 /// kernel window and as many pixels as fit L0, B grown from T dimension by

@@ -7,10 +7,11 @@
 //
 // The functional core of rapid-sim: runs one core's instructions over its
 // memories (external memory, the core's Lx scratchpad and L0), with the
-// semantics docs/isa.md gives. Engine instructions complete when issued, in
-// program order; semaphores are counted, and a `sem.wait` (or an engine's
-// `wait`) on a semaphore nothing can signal any more is a deadlock, reported
-// as an error. Every memory access is bounds-checked; errors name the core,
+// semantics docs/isa.md gives. Engine instructions run in each engine's
+// issue order under one of two legal schedules (Schedule); semaphores are
+// counted, and a `sem.wait` (or an engine's `wait`) on a semaphore nothing
+// can signal any more is a deadlock, reported as an error. Timed runs
+// (RunOptions::timing) also count cycles per core and per layer. Every memory access is bounds-checked; errors name the core,
 // the instruction index and mnemonic, and the reason.
 //
 // Numerics: `mac` reads its operands in their precisions, multiplies exactly
@@ -19,12 +20,24 @@
 // accumulated (rapid::numerics::chunkedDot), and adds that to the output
 // when `accumulate` is set. The SFUs compute in FP32.
 //
+// Rounding (RunOptions::rounding): to nearest even, or stochastic. With
+// stochastic rounding every rounding into a float format narrower than FP32
+// that the PE array and the SFUs perform (the mac's products and sums in its
+// accumulation precision and its output store, the SFU's output store) takes
+// its random bits from rapid::numerics::RandomStream keyed by (seed, core,
+// pc, how many times that pc has issued, output element, the rounding's
+// index within that element): a pure function of where the rounding
+// happens, so a run's bytes depend on the seed but not on the schedule nor
+// on the kernel threads. FP32 (the SFUs' own precision and the fast
+// FP32-accumulating mac) and INT8 round to nearest even either way.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef RAPID_SIM_FUNCTIONAL_H
 #define RAPID_SIM_FUNCTIONAL_H
 
 #include "rapid/ISA/ModelBinary.h"
+#include "rapid/Numerics/FloatFormat.h"
 #include "rapid/Sim/Timing.h"
 
 #include "llvm/Support/Error.h"
@@ -64,6 +77,8 @@ struct LayerStats {
   /// Cycles the instruction units waited on semaphores.
   double waits = 0;
   int64_t macs = 0, instructions = 0;
+  /// The cores that ran part of it.
+  int64_t cores = 0;
   double cycles() const { return end > start ? end - start : 0; }
 };
 
@@ -106,6 +121,10 @@ struct RunOptions {
   /// Counts cycles with this model (null: functional only).
   const TimingModel *timing = nullptr;
   TraceOptions trace;
+  /// How the PE array and the SFUs round into the narrow float formats, and
+  /// the seed of the stochastic rounding's random bits (see above).
+  numerics::Rounding rounding = numerics::Rounding::NearestEven;
+  uint64_t seed = 0;
 };
 
 /// Runs the programs of several cores (each its own Lx and L0; the cores of
@@ -120,8 +139,9 @@ llvm::Error runCores(llvm::ArrayRef<isa::CoreProgram> programs,
                      llvm::ArrayRef<CoreMemories *> mems, RunStats &stats,
                      const RunOptions &options);
 
-/// Runs `core` to its `halt`. Fails on an out-of-bounds access, a deadlock,
-/// or an instruction this executor cannot run (ring and link transfers).
+/// Runs `core` to its `halt`, alone (untimed). Fails on an out-of-bounds
+/// access, a deadlock, or an instruction it cannot run (a ring or link
+/// transfer, whose peer it does not have).
 /// `maxInstructions` bounds the run (0: unbounded).
 llvm::Error runCore(const isa::CoreProgram &core, CoreMemories &mem,
                     RunStats &stats, int64_t maxInstructions = 0,

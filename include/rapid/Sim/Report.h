@@ -32,9 +32,12 @@ struct LayerComparison {
   std::array<double, isa::kCycleTerms> predictedTerms{};
   /// The simulator's: the layer's span, PE-array busy cycles (its bubbles
   /// apart), SFU busy cycles, the rest (transfers no computation hid, issue
-  /// and synchronization), DMA busy cycles, MACs at peak over the span.
+  /// and synchronization), DMA busy cycles, the MACs at one core's peak
+  /// over the span (all per core).
   double simulated = 0, pe = 0, bubble = 0, sfu = 0, visible = 0, dma = 0,
          utilization = 0;
+  /// The cores that ran it (busy cycles above are per core, averaged).
+  int64_t cores = 0;
   /// |predicted - simulated| / simulated, when both exist.
   std::optional<double> error() const {
     if (predicted <= 0 || simulated <= 0)

@@ -37,19 +37,10 @@
 
 namespace rapid::sim {
 
-enum class Engine : unsigned {
-  DmaExt,
-  DmaToL0,
-  DmaFromL0,
-  DmaRing,
-  DmaLink,
-  Pe,
-  Sfu
-};
-constexpr unsigned kEngines = 7;
-/// The engine that runs `inst` (a dma, mac or sfu).
-Engine engineOf(const isa::Instruction &inst);
-const char *engineName(Engine e);
+using isa::Engine;
+using isa::engineName;
+using isa::engineOf;
+using isa::kEngines;
 
 class TimingModel {
 public:

@@ -216,9 +216,12 @@ def RapidLowerToISA : Pass<"rapid-lower-to-isa", "::mlir::ModuleOp"> {
     - the function's arguments and results become the model's input and
       output tensors, named as in the ONNX model.
 
-    The function is replaced by the program. An op the backend does not
-    lower yet, a layer without a mapping, or an architecture with more than
-    one core is an error naming the op.
+    The function is replaced by the program; each step is a layer of the
+    program (`rapid_isa.layer`, with the cost model's prediction of its
+    cycles) and each core's code is marked with the layers it runs
+    (`rapid_isa.mark`). An op the backend does not lower yet, a layer
+    without a mapping, or an architecture with more than one chip is an
+    error naming the op.
     ```
     rapid-opt --rapid-deep-matrix --rapid-lower-to-isa model.mlir
     ```
@@ -227,7 +230,12 @@ def RapidLowerToISA : Pass<"rapid-lower-to-isa", "::mlir::ModuleOp"> {
   let options = [
     Option<"arch", "arch", "std::string", /*default=*/"\"rapid-core\"",
            "Architecture preset name or description file (.json); the one "
-           "the mappings were searched for">
+           "the mappings were searched for">,
+    Option<"precision", "precision", "std::string", /*default=*/"\"\"",
+           "The precision policy the mappings were searched with (fp32, "
+           "fp16, hfp8, ...): the activations' precision when no layer has "
+           "a mapping (a float policy's input precision; otherwise, and "
+           "when empty, fp16). With mapped layers their input precision">
   ];
   let statistics = [
     Statistic<"numLayers", "layers-lowered", "Number of layers lowered">,
