@@ -96,7 +96,9 @@ public:
   }
   /// Waits for every engine instruction issued so far: before code that
   /// runs outside the protocol (double-buffered loops, prefetches into
-  /// buffers earlier instructions read, barriers, loops, the end).
+  /// buffers earlier instructions read, loops) and at the end of each
+  /// lowering (the destructor), so that a barrier after it finds the engines
+  /// drained.
   void fence() {
     semWait(kChain, pending);
     pending = 0;

@@ -495,8 +495,7 @@ double rapid::evaluateInner(const Workload &w, const CoreModel &core,
   cost.overlappedHidden = s.hidden;
   cost.nonOverlapped = s.startup + s.drain;
   if (core.schedule == TransferSchedule::Lowered)
-    cost.nonOverlapped +=
-        kIssueT * (1 + s.waitingIterations) + kIssueB;
+    cost.nonOverlapped += kIssueT * (1 + s.waitingIterations) + kIssueB;
   cost.lxL0Bytes = s.readBytes + s.writeBytes;
   return cost.underUse + cost.bubble + cost.overlappedVisible +
          cost.nonOverlapped;
@@ -542,10 +541,9 @@ Cost rapid::evaluateOuter(const LayerTask &task, const CoreModel &core,
         fresh = false;
     }
     if (!fresh)
-      c.nonOverlapped +=
-          double(bl.changes(bl.last[idx(DataStructure::Outp)])) *
-          double(w.footprint(DataStructure::Outp, m.b)) *
-          storageBytes(m.precision.acc) / core.lxBpc;
+      c.nonOverlapped += double(bl.changes(bl.last[idx(DataStructure::Outp)])) *
+                         double(w.footprint(DataStructure::Outp, m.b)) *
+                         storageBytes(m.precision.acc) / core.lxBpc;
   }
   c.lxL0Bytes = n * inner.lxL0Bytes;
   c.extReadBytes = s.readBytes;

@@ -6,24 +6,15 @@
 
 #include "rapid/Numerics/SfuMath.h"
 
+#include "llvm/ADT/bit.h"
 #include <array>
 #include <cmath>
 #include <cstdint>
+
 #include <cstring>
 #include <limits>
 
 using namespace rapid::numerics;
-
-static uint32_t bitsOf(float f) {
-  uint32_t u;
-  std::memcpy(&u, &f, 4);
-  return u;
-}
-static float fromBits(uint32_t u) {
-  float f;
-  std::memcpy(&f, &u, 4);
-  return f;
-}
 
 float rapid::numerics::flushSubnormal(float x) {
   if (x != 0 && std::fabs(x) < std::numeric_limits<float>::min())
@@ -62,9 +53,9 @@ float rapid::numerics::sfuRecip(float x) {
   if (std::isinf(x))
     return std::copysign(0.0f, x);
   // x = s 2^e m, m in [1, 2): 1/x = s 2^-e (1/m).
-  uint32_t u = bitsOf(x);
+  uint32_t u = llvm::bit_cast<uint32_t>(x);
   int e = int((u >> 23) & 0xff) - 127;
-  float m = fromBits((u & 0x007fffff) | 0x3f800000);
+  float m = llvm::bit_cast<float>((u & 0x007fffff) | 0x3f800000);
   float y = tables().recip[(u >> 15) & 0xff];
   // Newton-Raphson: y <- y (2 - m y), error squared each step (2^-9 ->
   // 2^-18 -> below FP32's resolution).
@@ -85,11 +76,12 @@ float rapid::numerics::sfuRsqrt(float x) {
   if (std::isinf(x))
     return 0.0f;
   // x = 2^(2k) m', m' in [1, 4): 1/sqrt(x) = 2^-k / sqrt(m').
-  uint32_t u = bitsOf(x);
+  uint32_t u = llvm::bit_cast<uint32_t>(x);
   int e = int((u >> 23) & 0xff) - 127;
   int odd = e & 1;
   int k = (e - odd) / 2;
-  float m = fromBits((u & 0x007fffff) | 0x3f800000) * (odd ? 2.0f : 1.0f);
+  float m = llvm::bit_cast<float>((u & 0x007fffff) | 0x3f800000) *
+            (odd ? 2.0f : 1.0f);
   float y = tables().rsqrt[odd * 256 + ((u >> 15) & 0xff)];
   // Newton-Raphson: y <- y (3 - m y^2) / 2.
   for (int i = 0; i < 2; ++i)
@@ -142,9 +134,9 @@ float rapid::numerics::sfuLn(float x) {
     return -std::numeric_limits<float>::infinity();
   if (std::isinf(x))
     return x;
-  uint32_t u = bitsOf(x);
+  uint32_t u = llvm::bit_cast<uint32_t>(x);
   int e = int((u >> 23) & 0xff) - 127;
-  float m = fromBits((u & 0x007fffff) | 0x3f800000);
+  float m = llvm::bit_cast<float>((u & 0x007fffff) | 0x3f800000);
   if (m > 1.41421356f) {
     m *= 0.5f;
     ++e;

@@ -421,19 +421,25 @@ llvm::Expected<SearchResult> rapid::searchMapping(const LayerTask &task,
   return result;
 }
 
-llvm::Expected<LstmPlan> rapid::planLstm(int64_t steps, int64_t batch,
-                                         int64_t input, int64_t hidden,
-                                         int64_t directions,
-                                         const CoreModel &core,
-                                         const SearchOptions &options) {
+llvm::Expected<LstmPlan>
+rapid::planLstm(int64_t steps, int64_t batch, int64_t input, int64_t hidden,
+                int64_t directions, const CoreModel &core,
+                const SearchOptions &options, bool handTuned) {
   SearchOptions so = options;
   so.lowerable = true;
-  auto product = [&](int64_t rows, int64_t k) {
-    return searchMapping(
-        LayerTask{makeWorkload(LayerShape::fullyConnected(rows, k, 4 * hidden),
-                               Kernel::FWD),
-                  0},
-        core, so);
+  auto product = [&](int64_t rows, int64_t k) -> llvm::Expected<SearchResult> {
+    LayerTask task{makeWorkload(LayerShape::fullyConnected(rows, k, 4 * hidden),
+                                Kernel::FWD),
+                   0};
+    if (!handTuned)
+      return searchMapping(task, core, so);
+    std::optional<Mapping> m = baselineMapping(task, core, so.precision);
+    if (!m)
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     "no hand-tuned mapping fits");
+    SearchResult r;
+    r.best = {*m, evaluate(task, core, *m)};
+    return r;
   };
   llvm::Expected<SearchResult> x = product(steps * batch, input);
   if (!x)

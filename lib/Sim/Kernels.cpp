@@ -15,9 +15,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "rapid/Sim/Kernels.h"
+
 #include "rapid/Numerics/FloatFormat.h"
 #include "rapid/Numerics/Quantize.h"
 #include "rapid/Numerics/SfuMath.h"
+#include "llvm/ADT/bit.h"
 
 #include <algorithm>
 #include <atomic>
@@ -239,17 +241,6 @@ static void parallelFor(int64_t n, int64_t work,
 // Conversions
 //===----------------------------------------------------------------------===//
 
-static float bitsToFloat(uint32_t b) {
-  float f;
-  std::memcpy(&f, &b, 4);
-  return f;
-}
-static uint32_t floatToBits(float f) {
-  uint32_t b;
-  std::memcpy(&b, &f, 4);
-  return b;
-}
-
 /// numerics::decode of every FP16 pattern as a float.
 static const float *fp16Table() {
   static const std::vector<float> table = [] {
@@ -298,7 +289,7 @@ static uint32_t quietNaN(uint32_t b) {
 /// numerics::toStorage(x, FP16): round to nearest even, subnormals, overflow
 /// to infinity, every NaN to 0x7e00.
 static uint16_t floatToHalf(float x) {
-  uint32_t u = floatToBits(x);
+  uint32_t u = llvm::bit_cast<uint32_t>(x);
   uint32_t sign = (u >> 16) & 0x8000u;
   u &= 0x7fffffffu;
   if (u > 0x7f800000u)
@@ -309,8 +300,9 @@ static uint16_t floatToHalf(float x) {
     // Below 2^-14: adding 0.5 puts the 2^-24 units in the low mantissa
     // bits, rounded to nearest even by the addition.
     const float magic = 0.5f;
-    float f = bitsToFloat(u) + magic;
-    return uint16_t(sign | (floatToBits(f) - floatToBits(magic)));
+    float f = llvm::bit_cast<float>(u) + magic;
+    return uint16_t(
+        sign | (llvm::bit_cast<uint32_t>(f) - llvm::bit_cast<uint32_t>(magic)));
   }
   uint32_t odd = (u >> 13) & 1;
   u += (uint32_t(15 - 127) << 23) + 0xfffu + odd;
@@ -360,7 +352,7 @@ void rapid::sim::decodeElements(const uint8_t *bytes, int64_t n, Precision p,
     for (int64_t i = 0; i < n; ++i) {
       uint32_t b;
       std::memcpy(&b, bytes + 4 * i, 4);
-      out[i] = bitsToFloat(quietNaN(b));
+      out[i] = llvm::bit_cast<float>(quietNaN(b));
     }
     return;
   }
@@ -388,7 +380,7 @@ void rapid::sim::encodeElements(const float *values, int64_t n, Precision p,
                                 uint8_t *bytes) {
   if (p == Precision::FP32) {
     for (int64_t i = 0; i < n; ++i) {
-      uint32_t b = quietNaN(floatToBits(values[i]));
+      uint32_t b = quietNaN(llvm::bit_cast<uint32_t>(values[i]));
       std::memcpy(bytes + 4 * i, &b, 4);
     }
     return;
@@ -915,7 +907,7 @@ void rapid::sim::dmaCopy(uint8_t *dst, const uint8_t *src, int64_t eb,
 
 /// A quiet NaN's payload bit.
 static bool isSignaling(float x) {
-  return std::isnan(x) && !(floatToBits(x) & 0x00400000u);
+  return std::isnan(x) && !(llvm::bit_cast<uint32_t>(x) & 0x00400000u);
 }
 
 /// The NaN cases of sfuMax and sfuMin (glibc's fmaxf and fminf, with `b`

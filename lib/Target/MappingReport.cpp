@@ -419,10 +419,11 @@ MappingReport rapid::buildMappingReport(Operation *root, const ArchSpec &arch,
       row.cost = lp.kernels[k];
       // Inference on one chip: an LSTM runs as rapid's backend lowers it,
       // step by step on one core (planLstm), not as the fused gate product
-      // its op's mapping prices.
-      if (auto lstm = dyn_cast<LSTMOp>(op);
-          lstm && !report.training && arch.numChips() == 1 &&
-          row.kernel == Kernel::FWD) {
+      // its op's mapping prices (and so does its hand-tuned baseline).
+      std::optional<double> loweredBaseline;
+      if (auto lstm = dyn_cast<LSTMOp>(op); lstm && !report.training &&
+                                            arch.numChips() == 1 &&
+                                            row.kernel == Kernel::FWD) {
         ArrayRef<int64_t> xs = lstm.getX().getType().getShape();
         SearchOptions so;
         so.precision = *pc;
@@ -436,12 +437,23 @@ MappingReport rapid::buildMappingReport(Operation *root, const ArchSpec &arch,
         } else {
           llvm::consumeError(plan.takeError());
         }
+        llvm::Expected<LstmPlan> hand = planLstm(
+            xs[0], xs[1], xs[2], int64_t(lstm.getHiddenSize()),
+            lstm.getNumDirections(), CoreModel::fromArch(arch, 1), so, true);
+        if (plan && hand)
+          loweredBaseline = hand->cost.total();
+        else if (!hand)
+          llvm::consumeError(hand.takeError());
       }
       row.relayout = k == 0 ? lp.relayout + padCopy : 0;
       row.breakdown = breakdownOf(row.cost, row.relayout);
       if (base)
         row.baseline = base->layers[i].kernels[k].total() +
                        (k == 0 ? base->layers[i].relayout : 0);
+      if (base && loweredBaseline && report.baselineCycles) {
+        *report.baselineCycles += *loweredBaseline - *row.baseline;
+        row.baseline = loweredBaseline;
+      }
       row.macs = makeWorkload(g.net.layers[i].shape, row.kernel).macs();
       if (stats) {
         auto it = stats->perKernel.find({op, row.kernel});

@@ -1011,9 +1011,8 @@ struct LowerToISAPass
         info.name = name;
         if (step.predicted) {
           const Cost &c = *step.predicted;
-          info.predicted = {c.macCycles,         c.underUse,
-                            c.bubble,            c.overlappedVisible,
-                            c.nonOverlapped,     c.aux};
+          info.predicted = {c.macCycles,         c.underUse,      c.bubble,
+                            c.overlappedVisible, c.nonOverlapped, c.aux};
           if (auto it = predicted.find(layerName(step.op));
               it != predicted.end())
             info.macs = uint64_t(it->second->macs);

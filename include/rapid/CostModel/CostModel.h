@@ -210,10 +210,6 @@ std::string checkMapping(const LayerTask &task, const CoreModel &core,
 /// The cost of a valid mapping (see checkMapping).
 Cost evaluate(const LayerTask &task, const CoreModel &core, const Mapping &m);
 
-/// Cycles of everything inside one B-stage iteration (the T stage and the PE
-/// array) for the B tile of `m`; the search optimizes it once per B tile
-/// since it does not depend on the B loop order. Fills the part of `cost`
-/// that one B tile contributes.
 /// Cycles of one LSTM cell step on the SFUs as the backend lowers it
 /// (lowerLstmCell): the gate pre-activations of both products and the cell
 /// state loaded from external memory, 34 SFU operations per batch row and
@@ -238,6 +234,10 @@ double peTileCycles(const Workload &w, const CoreModel &core, Dataflow dataflow,
                     const DimTuple &t, const PrecisionConfig &pc,
                     double &bubble);
 
+/// Cycles of everything inside one B-stage iteration (the T stage and the PE
+/// array) for the B tile of `m`; the search optimizes it once per B tile
+/// since it does not depend on the B loop order. Fills the part of `cost`
+/// that one B tile contributes.
 double evaluateInner(const Workload &w, const CoreModel &core, const Mapping &m,
                      Cost &cost);
 

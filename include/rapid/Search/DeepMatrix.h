@@ -125,7 +125,8 @@ llvm::Expected<SearchResult> searchMapping(const LayerTask &task,
 /// as one matrix product (steps x batch rows, input -> 4 hidden), then per
 /// timestep the recurrent product (batch rows, hidden -> 4 hidden) and the
 /// cell on the SFUs (lstmCellCycles). The products' mappings are searched
-/// (lowerable); `cost` prices the whole sequence.
+/// (lowerable), or with `handTuned` are baselineMapping's (the report's
+/// baseline); `cost` prices the whole sequence.
 struct LstmPlan {
   Mapping input, recurrent;
   Cost cost;
@@ -133,7 +134,8 @@ struct LstmPlan {
 llvm::Expected<LstmPlan> planLstm(int64_t steps, int64_t batch, int64_t input,
                                   int64_t hidden, int64_t directions,
                                   const CoreModel &core,
-                                  const SearchOptions &options);
+                                  const SearchOptions &options,
+                                  bool handTuned = false);
 
 /// The hand-tuned homogeneous mapping a kernel library would ship:
 /// weight-stationary, T filling the array's rows and columns with the whole

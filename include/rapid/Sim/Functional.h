@@ -11,8 +11,9 @@
 // issue order under one of two legal schedules (Schedule); semaphores are
 // counted, and a `sem.wait` (or an engine's `wait`) on a semaphore nothing
 // can signal any more is a deadlock, reported as an error. Timed runs
-// (RunOptions::timing) also count cycles per core and per layer. Every memory access is bounds-checked; errors name the core,
-// the instruction index and mnemonic, and the reason.
+// (RunOptions::timing) also count cycles per core and per layer. Every memory
+// access is bounds-checked; errors name the core, the instruction index and
+// mnemonic, and the reason.
 //
 // Numerics: `mac` reads its operands in their precisions, multiplies exactly
 // and accumulates each output's terms (ky, kx, then in innermost) in the
