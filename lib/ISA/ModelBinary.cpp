@@ -211,6 +211,9 @@ std::string rapid::isa::checkModelBinary(const ModelBinary &m) {
   for (const LayerInfo &l : m.layers) {
     if (l.name.find('\0') != std::string::npos)
       return "layer '" + l.name + "': a NUL in the name";
+    if (l.macs > uint64_t(INT64_MAX))
+      return "layer '" + l.name + "': " + std::to_string(l.macs) +
+             " MACs exceeds 2^63 - 1";
     for (double c : l.predicted)
       if (!std::isfinite(c) || c < 0)
         return "layer '" + l.name +

@@ -54,7 +54,8 @@ namespace {
 struct System {
   Topology topology;
   std::map<uint32_t, CoreMemories *> memories;
-  std::map<std::pair<uint32_t, int>, double> linkFree;
+  std::map<std::pair<int64_t, int>, double> linkFree;
+  int64_t traceLeft = 0;
   int64_t coresPerChip() const {
     return topology.coresPerChip > 0 ? topology.coresPerChip
                                      : int64_t(memories.size());
@@ -165,15 +166,16 @@ private:
   }
   /// The cycles of the engine instruction at `at`.
   double durationOf(size_t at);
+  /// (The trace's line budget is the system's, shared by the cores.)
   void traceLine(const llvm::Twine &text) {
-    if (trace.os && trace.limit > 0) {
+    if (trace.os && system.traceLeft > 0) {
       *trace.os << "core " << program.core << " " << text << "\n";
-      if (--trace.limit == 0)
+      if (--system.traceLeft == 0)
         *trace.os << "(trace limit reached)\n";
     }
   }
   bool tracing(size_t at) const {
-    return trace.os && trace.limit > 0 && at >= trace.firstPc &&
+    return trace.os && system.traceLeft > 0 && at >= trace.firstPc &&
            at <= trace.lastPc;
   }
   /// An engine instruction issued but not run (Schedule::Lazy): its
@@ -260,7 +262,12 @@ private:
             isa::Peer::MinusX, isa::Peer::PlusX, isa::Peer::MinusY,
             isa::Peer::PlusY};
         isa::Peer direction = out ? peer : opposite[unsigned(peer)];
-        link = &system.linkFree[{sender, int(direction)}];
+        // A ring segment is a core's; a torus link is its chip's, shared by
+        // the chip's cores (keyed apart from the cores, by -1 - chip).
+        int64_t owner = engine == Engine::DmaRing
+                            ? int64_t(sender)
+                            : -1 - int64_t(sender) / system.coresPerChip();
+        link = &system.linkFree[{owner, int(direction)}];
         start = std::max(start, *link);
       }
       end = free = start + cycles;
@@ -832,7 +839,13 @@ llvm::Expected<int64_t> Core::run(int64_t maxInstructions) {
     // The instruction issues at `issue`; the unit moves on a cycle later.
     double issue = clock;
     clock += 1;
-    if (LayerStats *l = layerStats(layer)) {
+    // (A core's barriers and halt belong to no layer: an idle core reaches
+    // them late, and they would stretch the last layer it worked on.)
+    LayerStats *l =
+        inst.opcode == Opcode::Barrier || inst.opcode == Opcode::Halt
+            ? nullptr
+            : layerStats(layer);
+    if (l) {
       ++l->instructions;
       l->start = std::min(l->start, issue);
       l->end = std::max(l->end, clock);
@@ -969,6 +982,7 @@ llvm::Error rapid::sim::runCores(llvm::ArrayRef<isa::CoreProgram> programs,
   int64_t maxInstructions = options.maxInstructions;
   System system;
   system.topology = options.topology;
+  system.traceLeft = options.trace.limit;
   for (size_t i = 0; i < programs.size(); ++i)
     system.memories[programs[i].core] = mems[i];
   std::vector<std::unique_ptr<Core>> cores;

@@ -414,6 +414,7 @@ MappingReport rapid::buildMappingReport(Operation *root, const ArchSpec &arch,
       MappingReportRow row;
       row.name = layerName(op);
       row.op = op->getName().getStringRef().str();
+      row.source = op;
       row.kernel = lp.kernels[k].kernel;
       row.spatial = lp.config;
       row.cost = lp.kernels[k];

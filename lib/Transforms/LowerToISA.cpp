@@ -995,13 +995,14 @@ struct LowerToISAPass
     // Each step's layer record, with the cost model's prediction of its FWD
     // kernel (the mapping report's row), and the marks that attribute the
     // cores' instructions to it (rapid-sim --stats).
-    std::map<std::string, const MappingReportRow *> predicted;
+    // (Keyed by op: ONNX node names need not be unique.)
+    llvm::DenseMap<Operation *, const MappingReportRow *> predicted;
     std::vector<const Step *> layerSteps;
     MappingReport report = buildMappingReport(f, spec, nullptr, nullptr,
                                               /*warnUnpriced=*/false);
     for (const MappingReportRow &row : report.rows)
       if (row.kernel == Kernel::FWD)
-        predicted.emplace(row.name, &row);
+        predicted.try_emplace(row.source, &row);
     auto markLayer = [&](rapid::isa::CoreProgram &p, Step &step) {
       // Named as `rapidc --report` names it.
       std::string name = layerName(step.op);
@@ -1013,11 +1014,9 @@ struct LowerToISAPass
           const Cost &c = *step.predicted;
           info.predicted = {c.macCycles,         c.underUse,      c.bubble,
                             c.overlappedVisible, c.nonOverlapped, c.aux};
-          if (auto it = predicted.find(layerName(step.op));
-              it != predicted.end())
+          if (auto it = predicted.find(step.op); it != predicted.end())
             info.macs = uint64_t(it->second->macs);
-        } else if (auto it = predicted.find(layerName(step.op));
-                   it != predicted.end()) {
+        } else if (auto it = predicted.find(step.op); it != predicted.end()) {
           const Breakdown &b = it->second->breakdown;
           info.macs = uint64_t(it->second->macs);
           info.predicted = {b.mac,     b.underUse,      b.bubble,

@@ -332,6 +332,10 @@ TEST_CASE("layer marks name a layer, lie outside loops and increase",
   CHECK(why({{3, 0}, {3, 0}}) == "core 0 layer mark 1: instruction 3 is not "
                                  "after the previous mark and within the code");
   CHECK(why({{0, 1}}) == "core 0 layer mark 0: layer 1 but the model has 1");
+  ModelBinary huge = m;
+  huge.layers[0].macs = ~uint64_t(0);
+  CHECK(checkModelBinary(huge) ==
+        "layer 'conv1': 18446744073709551615 MACs exceeds 2^63 - 1");
   ModelBinary neg = m;
   neg.layers[0].predicted[2] = -1;
   CHECK(checkModelBinary(neg) ==

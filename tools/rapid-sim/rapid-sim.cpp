@@ -310,9 +310,18 @@ int main(int argc, char **argv) {
         return fail("--trace '" + traceSpec +
                     "': the pc range must be first-last with first <= last");
     }
-    if (options.trace.core >= int64_t(model->cores.size()))
-      return fail("--trace '" + traceSpec + "': the model has " +
-                  llvm::Twine(model->cores.size()) + " cores");
+    if (who != "all" &&
+        llvm::none_of(model->cores, [&](const isa::CoreProgram &c) {
+          return int64_t(c.core) == options.trace.core;
+        })) {
+      std::string cores;
+      for (const isa::CoreProgram &c : model->cores)
+        cores += (cores.empty() ? "" : ", ") + std::to_string(c.core);
+      return fail("--trace '" + traceSpec +
+                  "': the model has no program for "
+                  "core " +
+                  who + "; its cores are " + cores);
+    }
   }
   sim::RunStats runStats;
   if (llvm::Error e = sim::runCores(model->cores, memPtrs, runStats, options))

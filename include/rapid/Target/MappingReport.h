@@ -77,6 +77,8 @@ Breakdown breakdownOf(const KernelCost &k, double relayout = 0);
 
 struct MappingReportRow {
   std::string name, op;
+  /// The layer op the row prices.
+  mlir::Operation *source = nullptr;
   Kernel kernel;
   SpatialConfig spatial;
   KernelCost cost;
