@@ -86,6 +86,12 @@ uint32_t rapid::numerics::toStorage(double x, Precision p, Rounding rounding,
     x = std::clamp(x, -128.0, 127.0);
     return uint32_t(uint8_t(int8_t(quantize(x, p, 1.0))));
   }
+  if (isPacked(p)) {
+    // Two's complement in the low bits; binary: 1 for +1, 0 for -1.
+    int64_t v = quantize(x, p, 1.0);
+    uint32_t mask = (1u << storageBits(p)) - 1;
+    return p == Precision::Binary ? uint32_t(v > 0) : uint32_t(v) & mask;
+  }
   const FloatFormat *f = floatFormat(p);
   assert(f && "a whole-byte storage precision");
   RoundingMode mode;
@@ -102,9 +108,32 @@ double rapid::numerics::fromStorage(uint32_t bits, Precision p) {
   }
   if (p == Precision::INT8)
     return double(int8_t(uint8_t(bits)));
+  if (isPacked(p)) {
+    unsigned b = storageBits(p);
+    uint32_t raw = bits & ((1u << b) - 1);
+    if (p == Precision::Binary)
+      return raw ? 1.0 : -1.0;
+    return raw >= (1u << (b - 1)) ? double(int64_t(raw) - (int64_t(1) << b))
+                                  : double(raw);
+  }
   const FloatFormat *f = floatFormat(p);
   assert(f && "a whole-byte storage precision");
   return decode(bits, *f);
+}
+
+double rapid::numerics::loadPacked(const uint8_t *memory, uint64_t bit,
+                                   Precision p) {
+  unsigned b = storageBits(p);
+  return fromStorage(uint32_t(memory[bit / 8] >> (bit % 8)) & ((1u << b) - 1),
+                     p);
+}
+
+void rapid::numerics::storePacked(double x, Precision p, uint8_t *memory,
+                                  uint64_t bit) {
+  unsigned b = storageBits(p);
+  uint8_t mask = uint8_t(((1u << b) - 1) << (bit % 8));
+  uint8_t bits = uint8_t(toStorage(x, p) << (bit % 8));
+  memory[bit / 8] = uint8_t((memory[bit / 8] & ~mask) | (bits & mask));
 }
 
 void rapid::numerics::storeElement(double x, Precision p, uint8_t *bytes,

@@ -31,7 +31,29 @@ using isa::Opcode;
 /// Whether the executor computes in `p`: the whole-byte precisions.
 static bool simulated(Precision p) {
   return p == Precision::FP32 || p == Precision::INT8 ||
-         numerics::floatFormat(p);
+         numerics::floatFormat(p) || numerics::isPacked(p);
+}
+
+/// Reads element `index` of precision `p` from `base` in `memory` (packed
+/// sub-byte precisions by bit position, docs/isa.md); false when out of
+/// bounds (`byte`: the address, for the message).
+static bool readElement(const std::vector<uint8_t> &memory, int64_t base,
+                        int64_t index, Precision p, double &value,
+                        int64_t &byte) {
+  int64_t bits = storageBits(p);
+  if (numerics::isPacked(p)) {
+    int64_t bit = base * 8 + index * bits;
+    byte = bit < 0 ? -1 : bit / 8;
+    if (bit < 0 || uint64_t(bit) >= memory.size() * 8)
+      return false;
+    value = numerics::loadPacked(memory.data(), uint64_t(bit), p);
+    return true;
+  }
+  byte = base + index * (bits / 8);
+  if (byte < 0 || uint64_t(byte + bits / 8) > memory.size())
+    return false;
+  value = numerics::loadElement(memory.data() + byte, p);
+  return true;
 }
 
 /// `x` rounded to the accumulation precision (the small float formats
@@ -448,8 +470,45 @@ llvm::Error Core::dma(const Instruction &inst) {
                         : peerMem->lx;
   };
   const isa::DmaDescriptor &d = program.dma[size_t(inst.get("desc"))];
-  if (d.elementBits % 8)
-    return fail(inst, "sub-byte elements are not simulated yet");
+  if (d.elementBits % 8) {
+    // Packed sub-byte elements: the strides count elements, each at a bit
+    // position from its base byte (docs/isa.md).
+    int64_t b = d.elementBits;
+    int64_t src = a[size_t(inst.get("src"))] + inst.get("src_off");
+    int64_t dst = a[size_t(inst.get("dst"))] + inst.get("dst_off");
+    std::vector<uint8_t> &sm = memory(srcSpace), &dm = memory(dstSpace);
+    std::array<int64_t, isa::kMaxDmaRank> count{1, 1, 1, 1}, ss{}, ds{};
+    for (size_t k = 0; k < d.dims.size(); ++k) {
+      count[k] = d.dims[k].count;
+      ss[k] = d.dims[k].srcStride;
+      ds[k] = d.dims[k].dstStride;
+    }
+    uint8_t mask = uint8_t((1u << b) - 1);
+    for (int64_t i3 = 0; i3 < count[3]; ++i3)
+      for (int64_t i2 = 0; i2 < count[2]; ++i2)
+        for (int64_t i1 = 0; i1 < count[1]; ++i1)
+          for (int64_t i0 = 0; i0 < count[0]; ++i0) {
+            int64_t s = src * 8 +
+                        (i0 * ss[0] + i1 * ss[1] + i2 * ss[2] + i3 * ss[3]) * b;
+            int64_t t = dst * 8 +
+                        (i0 * ds[0] + i1 * ds[1] + i2 * ds[2] + i3 * ds[3]) * b;
+            if (s < 0 || uint64_t(s) >= sm.size() * 8)
+              return fail(inst,
+                          llvm::formatv("reads bit {0} of {1}, which "
+                                        "has {2} bytes",
+                                        s, spaceName(srcSpace), sm.size()));
+            if (t < 0 || uint64_t(t) >= dm.size() * 8)
+              return fail(inst,
+                          llvm::formatv("writes bit {0} of {1}, which "
+                                        "has {2} bytes",
+                                        t, spaceName(dstSpace), dm.size()));
+            uint8_t v = uint8_t((sm[size_t(s / 8)] >> (s % 8)) & mask);
+            uint8_t &to = dm[size_t(t / 8)];
+            to = uint8_t((to & ~(mask << (t % 8))) | (v << (t % 8)));
+          }
+    stats.dmaBytes += (count[0] * count[1] * count[2] * count[3] * b + 7) / 8;
+    return llvm::Error::success();
+  }
   int64_t eb = d.elementBits / 8;
   int64_t src = a[size_t(inst.get("src"))] + inst.get("src_off");
   int64_t dst = a[size_t(inst.get("dst"))] + inst.get("dst_off");
@@ -508,8 +567,11 @@ llvm::Error Core::mac(const Instruction &inst) {
   for (Precision p : {pi, pk, pa})
     if (!simulated(p))
       return fail(inst, "precision " + stringify(p) + " is not simulated yet");
-  int64_t eI = storageBits(pi) / 8, eK = storageBits(pk) / 8,
-          eA = storageBits(pa) / 8;
+  if (numerics::isPacked(pa))
+    return fail(inst, "accumulates in " + stringify(pa) +
+                          ", a packed sub-byte precision; the accumulator "
+                          "needs whole bytes");
+  int64_t eA = storageBits(pa) / 8;
   int64_t inp = a[size_t(inst.get("inp"))] + inst.get("inp_off");
   int64_t ker = a[size_t(inst.get("ker"))] + inst.get("ker_off");
   int64_t out = a[size_t(inst.get("out"))] + inst.get("out_off");
@@ -519,7 +581,8 @@ llvm::Error Core::mac(const Instruction &inst) {
   const auto &sI = t.strides[0], &sK = t.strides[1], &sO = t.strides[2];
   enum { In, Out, Oy, Ox, Mb, Ky, Kx };
   if (pa == Precision::FP32 && chunk == 0 && pi != Precision::INT8 &&
-      pk != Precision::INT8)
+      pk != Precision::INT8 && !numerics::isPacked(pi) &&
+      !numerics::isPacked(pk))
     return macFloat(inst, t, pi, pk, inp, ker, out, accumulate);
   // Stochastic rounding: output element `element`'s roundings draw words
   // 0, 1, ... of the instruction's stream for that element.
@@ -547,19 +610,22 @@ llvm::Error Core::mac(const Instruction &inst) {
           for (int64_t ky = 0; ky < p[Ky]; ++ky)
             for (int64_t kx = 0; kx < p[Kx]; ++kx)
               for (int64_t i = 0; i < p[In]; ++i) {
-                int64_t ai =
-                    inp + (baseI + i * sI[In] + ky * sI[Ky] + kx * sI[Kx]) * eI;
-                int64_t ak =
-                    ker + (baseK + i * sK[In] + ky * sK[Ky] + kx * sK[Kx]) * eK;
-                uint8_t *x = at(mem.l0, ai, eI), *w = at(mem.l0, ak, eK);
-                if (!x || !w)
-                  return fail(inst,
-                              llvm::formatv("reads L0 at {0} ({1}) beyond its "
-                                            "{2} bytes",
-                                            x ? ak : ai, x ? "kernel" : "input",
-                                            mem.l0.size()));
-                double product = roundAcc(numerics::loadElement(x, pi) *
-                                          numerics::loadElement(w, pk));
+                double x, w;
+                int64_t ai, ak;
+                bool okI = readElement(
+                    mem.l0, inp, baseI + i * sI[In] + ky * sI[Ky] + kx * sI[Kx],
+                    pi, x, ai);
+                bool okK = okI && readElement(mem.l0, ker,
+                                              baseK + i * sK[In] + ky * sK[Ky] +
+                                                  kx * sK[Kx],
+                                              pk, w, ak);
+                if (!okK)
+                  return fail(inst, llvm::formatv(
+                                        "reads L0 at {0} ({1}) beyond its "
+                                        "{2} bytes",
+                                        okI ? ak : ai, okI ? "kernel" : "input",
+                                        mem.l0.size()));
+                double product = roundAcc(x * w);
                 partial = roundAcc(partial + product);
                 if (chunk && ++terms % chunk == 0) {
                   total = roundAcc(total + partial);
@@ -675,7 +741,8 @@ llvm::Error Core::sfu(const Instruction &inst) {
   int64_t bBytes = mode == isa::BMode::Vector      ? n * eIn
                    : mode == isa::BMode::Broadcast ? bElements * eIn
                                                    : 0;
-  if (n > 0 && at(mem.lx, src, n * eIn) &&
+  bool packed = numerics::isPacked(pin) || numerics::isPacked(pout);
+  if (!packed && n > 0 && at(mem.lx, src, n * eIn) &&
       (mode == isa::BMode::Scalar || at(mem.lx, bAddr, bBytes)) &&
       at(mem.lx, dst, (reduce ? 1 : n) * eOut)) {
     static thread_local std::vector<float> x, y, r;
@@ -715,23 +782,21 @@ llvm::Error Core::sfu(const Instruction &inst) {
   // Read everything first: dst may overlap the operands.
   std::vector<float> x(static_cast<size_t>(n)), y(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i) {
-    uint8_t *p = at(mem.lx, src + i * eIn, eIn);
-    if (!p)
+    double value;
+    int64_t byte;
+    if (!readElement(mem.lx, src, i, pin, value, byte))
       return fail(inst, llvm::formatv("reads Lx at {0} beyond its {1} bytes",
-                                      src + i * eIn, mem.lx.size()));
-    x[size_t(i)] = float(numerics::loadElement(p, pin));
+                                      byte, mem.lx.size()));
+    x[size_t(i)] = float(value);
     if (mode == isa::BMode::Scalar) {
       y[size_t(i)] = f[size_t(inst.get("b"))];
       continue;
     }
-    int64_t ab = mode == isa::BMode::Vector ? bAddr + i * eIn
-                 : group                    ? bAddr + (i / group) * eIn
-                                            : bAddr;
-    uint8_t *q = at(mem.lx, ab, eIn);
-    if (!q)
+    int64_t bi = mode == isa::BMode::Vector ? i : group ? i / group : 0;
+    if (!readElement(mem.lx, bAddr, bi, pin, value, byte))
       return fail(inst, llvm::formatv("reads Lx at {0} beyond its {1} bytes",
-                                      ab, mem.lx.size()));
-    y[size_t(i)] = float(numerics::loadElement(q, pin));
+                                      byte, mem.lx.size()));
+    y[size_t(i)] = float(value);
   }
   std::vector<float> r(static_cast<size_t>(n));
   float acc = op == SfuOperation::ReduceMax ? -INFINITY : 0.0f;
@@ -803,6 +868,17 @@ llvm::Error Core::sfu(const Instruction &inst) {
   if (reduce)
     r.assign(1, acc);
   for (int64_t i = 0; i < outputs; ++i) {
+    if (numerics::isPacked(pout)) {
+      // Packed outputs round to nearest even and saturate (stochastic
+      // rounding applies to the float formats).
+      int64_t bit = dst * 8 + i * int64_t(storageBits(pout));
+      if (bit < 0 || uint64_t(bit) >= mem.lx.size() * 8)
+        return fail(inst, llvm::formatv("writes Lx at {0} beyond its {1} "
+                                        "bytes",
+                                        bit < 0 ? -1 : bit / 8, mem.lx.size()));
+      numerics::storePacked(r[size_t(i)], pout, mem.lx.data(), uint64_t(bit));
+      continue;
+    }
     uint8_t *p = at(mem.lx, dst + i * eOut, eOut);
     if (!p)
       return fail(inst, llvm::formatv("writes Lx at {0} beyond its {1} bytes",

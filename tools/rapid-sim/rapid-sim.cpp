@@ -199,23 +199,24 @@ int main(int argc, char **argv) {
         "'{2}' has {3:x16}; recompile the model or pass the description it "
         "was compiled for with --arch",
         modelPath, model->archFingerprint, archName, fingerprint(*arch)));
-  for (const isa::TensorDescriptor &t : model->tensors)
-    if (storageBits(Precision(t.dtype)) % 8)
-      return fail(modelPath + ": tensor '" + t.name + "' is stored in " +
-                  stringify(Precision(t.dtype)) +
-                  ", a sub-byte precision this simulator does not load yet");
 
   // External memory: everything the program names.
   uint64_t extBytes = model->constantsAddress + model->constants.size();
   for (const isa::MemoryRegion &r : model->memory)
     if (r.space == MemLevel::Ext)
       extBytes = std::max(extBytes, r.offset + r.size);
-  auto tensorBytes = [](const isa::TensorDescriptor &t) {
-    uint64_t n = storageBits(Precision(t.dtype)) / 8;
+  // Elements and bytes of a tensor (packed sub-byte precisions: whole
+  // bytes of their bits).
+  auto tensorElements = [](const isa::TensorDescriptor &t) {
+    uint64_t n = 1;
     for (uint64_t d : t.shape)
       n *= d;
     return n;
   };
+  auto tensorBytes = [&](const isa::TensorDescriptor &t) {
+    return (tensorElements(t) * storageBits(Precision(t.dtype)) + 7) / 8;
+  };
+
   for (const isa::TensorDescriptor &t : model->tensors)
     extBytes = std::max(extBytes, t.address + tensorBytes(t));
   if (extBytes > uint64_t(arch->chip.externalMemory.capacityBytes))
@@ -230,6 +231,22 @@ int main(int argc, char **argv) {
   ext.assign(extBytes, 0);
   std::copy(model->constants.begin(), model->constants.end(),
             ext.begin() + model->constantsAddress);
+  // Element `i` of tensor `t` in external memory.
+  auto store = [&](const isa::TensorDescriptor &t, uint64_t i, double x) {
+    Precision p = Precision(t.dtype);
+    uint64_t bits = storageBits(p);
+    if (numerics::isPacked(p))
+      numerics::storePacked(x, p, ext.data(), t.address * 8 + i * bits);
+    else
+      numerics::storeElement(x, p, &ext[t.address + i * bits / 8]);
+  };
+  auto load = [&](const isa::TensorDescriptor &t, uint64_t i) {
+    Precision p = Precision(t.dtype);
+    uint64_t bits = storageBits(p);
+    return numerics::isPacked(p)
+               ? numerics::loadPacked(ext.data(), t.address * 8 + i * bits, p)
+               : numerics::loadElement(&ext[t.address + i * bits / 8], p);
+  };
 
   // Inputs.
   std::map<std::string, std::string> given;
@@ -261,10 +278,8 @@ int main(int argc, char **argv) {
       return fail(it->second + ": shape " + shapeString(shape) +
                   ", but input '" + t.name + "' has shape " +
                   shapeString(t.shape));
-    Precision p = Precision(t.dtype);
-    int64_t eb = storageBits(p) / 8;
     for (size_t i = 0; i < a->data.size(); ++i)
-      numerics::storeElement(a->data[i], p, &ext[t.address + i * uint64_t(eb)]);
+      store(t, i, a->data[i]);
     given.erase(it);
   }
   if (!given.empty())
@@ -335,13 +350,10 @@ int main(int argc, char **argv) {
   for (const isa::TensorDescriptor &t : model->tensors) {
     if (!t.output)
       continue;
-    Precision p = Precision(t.dtype);
-    int64_t eb = storageBits(p) / 8;
-    uint64_t n = tensorBytes(t) / uint64_t(eb);
+    uint64_t n = tensorElements(t);
     std::vector<float> values(n);
     for (uint64_t i = 0; i < n; ++i)
-      values[i] =
-          float(numerics::loadElement(&ext[t.address + i * uint64_t(eb)], p));
+      values[i] = float(load(t, i));
     std::vector<int64_t> shape(t.shape.begin(), t.shape.end());
     std::vector<uint8_t> npy = sim::encodeNpyFloat32(shape, values);
     // Distinct names can sanitize to one file name: number the later ones.

@@ -64,6 +64,15 @@ void storeElement(double x, Precision p, uint8_t *bytes,
                   uint64_t random = 0);
 double loadElement(const uint8_t *bytes, Precision p);
 
+/// The sub-byte precisions (int4; int2 and ternary in 2 bits; binary in 1)
+/// are stored packed (docs/isa.md): the element at bit address `bit` (byte
+/// bit / 8, bits from bit % 8 up; an element never straddles bytes) in two's
+/// complement, binary as 1 for +1 and 0 for -1. toStorage/fromStorage give
+/// those bits; a stored value rounds to nearest even and saturates.
+inline bool isPacked(Precision p) { return storageBits(p) < 8; }
+double loadPacked(const uint8_t *memory, uint64_t bit, Precision p);
+void storePacked(double x, Precision p, uint8_t *memory, uint64_t bit);
+
 } // namespace rapid::numerics
 
 #endif // RAPID_NUMERICS_QUANTIZE_H
