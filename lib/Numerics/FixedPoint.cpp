@@ -80,6 +80,72 @@ rapid::numerics::quantizeCompensated(double x, const FixedPointFormat &f) {
   return v;
 }
 
+int64_t rapid::numerics::quantizeSymmetric(double w, double clip, int bits) {
+  int64_t levels = (int64_t(1) << (bits - 1)) - 1;
+  if (std::isnan(w) || clip <= 0)
+    return 0;
+  double q = std::nearbyint(w / (clip / double(levels)));
+  return int64_t(std::clamp(q, -double(levels), double(levels)));
+}
+
+double rapid::numerics::sawbClip(llvm::ArrayRef<double> w, int bits) {
+  struct Row {
+    int bits;
+    double c1, c2;
+  };
+  static const Row table[] = {
+#define RAPID_SAWB(B, C1, C2) {B, C1, C2},
+#include "SawbCoefficients.inc"
+#undef RAPID_SAWB
+  };
+  const Row *row = nullptr;
+  for (const Row &r : table)
+    if (r.bits == bits)
+      row = &r;
+  assert(row && "a bit width the SAWB table has");
+  double squares = 0, magnitudes = 0;
+  for (double v : w) {
+    squares += v * v;
+    magnitudes += std::fabs(v);
+  }
+  double n = double(std::max<size_t>(1, w.size()));
+  double clip = row->c1 * std::sqrt(squares / n) - row->c2 * magnitudes / n;
+  // Never beyond the largest weight, never non-positive.
+  return std::clamp(clip, 1e-30, std::max(maxAbsClip(w), 1e-30));
+}
+
+double rapid::numerics::maxAbsClip(llvm::ArrayRef<double> w) {
+  double m = 0;
+  for (double v : w)
+    m = std::max(m, std::fabs(v));
+  return m;
+}
+
+double rapid::numerics::percentileClip(llvm::ArrayRef<double> w,
+                                       double percent) {
+  if (w.empty())
+    return 0;
+  std::vector<double> a;
+  for (double v : w)
+    a.push_back(std::fabs(v));
+  size_t k = std::min(a.size() - 1,
+                      size_t(std::ceil(percent / 100 * double(a.size()))) -
+                          (percent > 0 ? 1 : 0));
+  std::nth_element(a.begin(), a.begin() + long(k), a.end());
+  return a[k];
+}
+
+double rapid::numerics::quantizationMSE(llvm::ArrayRef<double> w, double clip,
+                                        int bits) {
+  int64_t levels = (int64_t(1) << (bits - 1)) - 1;
+  double scale = clip / double(levels), sum = 0;
+  for (double v : w) {
+    double e = double(quantizeSymmetric(v, clip, bits)) * scale - v;
+    sum += e * e;
+  }
+  return w.empty() ? 0 : sum / double(w.size());
+}
+
 double rapid::numerics::compensatedDot(llvm::ArrayRef<double> x,
                                        llvm::ArrayRef<double> y,
                                        const FixedPointFormat &f) {

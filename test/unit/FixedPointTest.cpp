@@ -8,6 +8,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <limits>
+#include <random>
+
 using namespace rapid::numerics;
 
 TEST_CASE("fixed point quantizes to nearest even and saturates", "[numerics]") {
@@ -57,4 +60,33 @@ TEST_CASE("compensated fixed point (FPEC): the seed's example", "[numerics]") {
   CHECK(quantizeCompensated(2.95, f).direction == 0);
   CHECK(quantizeCompensated(2.75, f).direction == 0);
   CHECK(quantizeCompensated(2.6, f).direction == -1);
+}
+
+TEST_CASE("SAWB clips near the MSE-optimal level, max-abs far from it",
+          "[numerics]") {
+  // Gaussian weights (a fixed seed): the clip python/sawb_fit.py's table
+  // gives is within a few percent of the brute-force optimum in MSE at 2-4
+  // bits, and beats max-abs clipping.
+  std::mt19937_64 rng(7);
+  std::normal_distribution<double> gauss(0.0, 0.05);
+  std::vector<double> w(20000);
+  for (double &v : w)
+    v = gauss(rng);
+  for (int bits : {2, 3, 4}) {
+    double best = std::numeric_limits<double>::infinity();
+    double top = maxAbsClip(w);
+    for (int i = 1; i <= 800; ++i)
+      best = std::min(best, quantizationMSE(w, top * i / 800, bits));
+    double sawb = quantizationMSE(w, sawbClip(w, bits), bits);
+    double maxAbs = quantizationMSE(w, top, bits);
+    INFO("bits " << bits << ": best " << best << " sawb " << sawb << " max-abs "
+                 << maxAbs);
+    CHECK(sawb <= best * 1.05);
+    CHECK(maxAbs > sawb * 1.5);
+  }
+  CHECK(quantizeSymmetric(0.3, 1.0, 2) == 0);
+  CHECK(quantizeSymmetric(0.6, 1.0, 2) == 1);
+  CHECK(quantizeSymmetric(-5.0, 1.0, 4) == -7);
+  CHECK(percentileClip({1, -2, 3, -4}, 50) == 2);
+  CHECK(percentileClip({1, -2, 3, -4}, 100) == 4);
 }

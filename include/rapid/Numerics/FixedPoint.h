@@ -79,6 +79,21 @@ struct CompensatedValue {
   int direction = 0;
 };
 CompensatedValue quantizeCompensated(double x, const FixedPointFormat &f);
+
+/// Weight quantization to `bits` (symmetric, L = 2^(bits-1) - 1 levels a
+/// side; 2 bits: {-1, 0, 1}): q = clamp(round to nearest even(w / scale),
+/// -L, L) with scale = clip / L. The clip levels compared by
+/// python/sawb_fit.py and docs/numerics.md:
+///  - SAWB: c1 sqrt(E[w^2]) - c2 E[|w|] with the fitted table
+///    (lib/Numerics/SawbCoefficients.inc, bits 2-6 and 8);
+///  - max-abs: max |w|;
+///  - percentile: the `percent` percentile of |w|.
+int64_t quantizeSymmetric(double w, double clip, int bits);
+double sawbClip(llvm::ArrayRef<double> w, int bits);
+double maxAbsClip(llvm::ArrayRef<double> w);
+double percentileClip(llvm::ArrayRef<double> w, double percent);
+/// The mean squared error of quantizing `w` with `clip`.
+double quantizationMSE(llvm::ArrayRef<double> w, double clip, int bits);
 /// The compensated dot product (both operands in `f`).
 double compensatedDot(llvm::ArrayRef<double> x, llvm::ArrayRef<double> y,
                       const FixedPointFormat &f);
