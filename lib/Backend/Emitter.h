@@ -108,6 +108,18 @@ public:
   /// unit waits for each.
   int64_t signalSem = kChain;
   bool waitAfter = true;
+  /// Emits `body` with its engine instructions signalling `sem` and the
+  /// instruction unit not waiting for them (double-buffered code waits by
+  /// counts).
+  void signalling(int64_t sem, const std::function<void()> &body) {
+    int64_t savedSem = signalSem;
+    bool savedWait = waitAfter;
+    signalSem = sem;
+    waitAfter = false;
+    body();
+    signalSem = savedSem;
+    waitAfter = savedWait;
+  }
   /// sem.wait / sem.signal of any count (the field holds 255).
   void semWait(int64_t sem, int64_t count) {
     for (; count > 0; count -= 255)

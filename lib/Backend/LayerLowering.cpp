@@ -649,47 +649,42 @@ llvm::Error rapid::backend::lowerLayer(const MappedLayer &l,
       dbActive = true;
       auto copy = [&](int k) {
         e.semWait(kMacDone, macsPerIteration);
-        e.signalSem = kLoaded;
-        e.waitAfter = false;
         int64_t loads = 0;
-        if (dbInp) {
-          e.seti(kInpL0, int64_t(k ? buf.inpT2 : buf.inpT));
-          dma(isa::DmaPath::LxToL0,
-              blockOf(l, DataStructure::Inp, t, lx.inp, l0.inp), pc.inp, kInpL0,
-              kInpLx);
-          ++loads;
-        }
-        if (dbKer) {
-          e.seti(kKerL0, int64_t(k ? buf.kerT2 : buf.kerT));
-          dma(isa::DmaPath::LxToL0,
-              blockOf(l, DataStructure::Ker, t, lx.ker, l0.ker), pc.ker, kKerL0,
-              kKerLx);
-          ++loads;
-        }
-        if (dbOut) {
-          e.seti(kOutL0, int64_t(k ? buf.outT2 : buf.outT));
-          if (!outFresh) {
+        e.signalling(kLoaded, [&] {
+          if (dbInp) {
+            e.seti(kInpL0, int64_t(k ? buf.inpT2 : buf.inpT));
             dma(isa::DmaPath::LxToL0,
-                blockOf(l, DataStructure::Outp, t, lx.out, l0.out), pc.acc,
-                kOutL0, kOutLx);
+                blockOf(l, DataStructure::Inp, t, lx.inp, l0.inp), pc.inp,
+                kInpL0, kInpLx);
             ++loads;
           }
-        }
-        e.signalSem = kChain;
-        e.waitAfter = true;
+          if (dbKer) {
+            e.seti(kKerL0, int64_t(k ? buf.kerT2 : buf.kerT));
+            dma(isa::DmaPath::LxToL0,
+                blockOf(l, DataStructure::Ker, t, lx.ker, l0.ker), pc.ker,
+                kKerL0, kKerLx);
+            ++loads;
+          }
+          if (dbOut) {
+            e.seti(kOutL0, int64_t(k ? buf.outT2 : buf.outT));
+            if (!outFresh) {
+              dma(isa::DmaPath::LxToL0,
+                  blockOf(l, DataStructure::Outp, t, lx.out, l0.out), pc.acc,
+                  kOutL0, kOutLx);
+              ++loads;
+            }
+          }
+        });
         e.semWait(kLoaded, loads);
         emitT(pos + 1);
-        if (dbOut) {
+        if (dbOut)
           // The write-back waits for its mac, then frees the buffers.
-          e.signalSem = kMacDone;
-          e.waitAfter = false;
-          dma(isa::DmaPath::L0ToLx,
-              blockOf(l, DataStructure::Outp, t, l0.out, lx.out), pc.acc,
-              kOutLx, kOutL0);
-          e.back().set("wait", kStore);
-          e.signalSem = kChain;
-          e.waitAfter = true;
-        }
+          e.signalling(kMacDone, [&] {
+            dma(isa::DmaPath::L0ToLx,
+                blockOf(l, DataStructure::Outp, t, l0.out, lx.out), pc.acc,
+                kOutLx, kOutL0);
+            e.back().set("wait", kStore);
+          });
         for (auto [reg, step] : stepT(d))
           e.addi(reg, step);
       };
@@ -876,14 +871,6 @@ llvm::Error rapid::backend::lowerLayer(const MappedLayer &l,
     dma(isa::DmaPath::ExtToLx, blk, pc.ker, kEpA, srcReg);
     return 1;
   };
-  // Issues loads without waiting for them: they signal kBLoaded.
-  auto async = [&](const std::function<void()> &loads) {
-    e.signalSem = kBLoaded;
-    e.waitAfter = false;
-    loads();
-    e.signalSem = kChain;
-    e.waitAfter = true;
-  };
   // a <- b + imm.
   auto offset = [&](int64_t a, int64_t b, int64_t imm) {
     e.emit(Opcode::AddI).set("a", a).set("b", b).set("imm", imm);
@@ -936,7 +923,7 @@ llvm::Error rapid::backend::lowerLayer(const MappedLayer &l,
       TileTuple next = *prefetchExt;
       uint64_t inpTo = nextInpB, kerTo = nextKerB;
       int64_t inpStep = prefetchInpStep, kerStep = prefetchKerStep;
-      async([&] {
+      e.signalling(kBLoaded, [&] {
         if (dbBInp) {
           offset(kEpB, kInpExt, inpStep);
           loadInp(next, inpTo, kEpB);
@@ -965,7 +952,7 @@ llvm::Error rapid::backend::lowerLayer(const MappedLayer &l,
       // the chained instructions before, which may use those bytes, are
       // done).
       e.fence();
-      async([&] {
+      e.signalling(kBLoaded, [&] {
         if (dbBInp)
           loadInp(inner, buf.inpB, kInpExt);
         if (dbBKer)

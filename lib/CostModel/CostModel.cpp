@@ -266,6 +266,8 @@ struct StageCost {
   double waitingIterations = 0;
   double readBytes = 0, writeBytes = 0, altBytes = 0;
   int64_t iterations = 1;
+  /// How often the output tile changes (is visited).
+  int64_t outChanges = 1;
 };
 } // namespace
 
@@ -307,6 +309,7 @@ static StageCost stageCost(const Workload &w, const DimTuple &parent,
   // written once, final, in the activation precision.
   int lastOut = last[idx(DataStructure::Outp)];
   int64_t outChanges = loops.changes(lastOut);
+  s.outChanges = outChanges;
   int64_t outDistinct = 1;
   for (unsigned pos = 0; pos < kNumDims; ++pos)
     if (w.indexes(DataStructure::Outp, order[pos]))
@@ -529,19 +532,17 @@ Cost rapid::evaluateOuter(const LayerTask &task, const CoreModel &core,
     // An output B tile whose sums are not all started fresh by the T stage
     // (a reduction split at the B stage, or one looping outside the output
     // T tile's loop) is zero-filled in Lx first, once per visit.
-    StageLoops bl(w, m.n, m.b, m.order[idx(LoopStage::B)]);
     StageLoops tl(w, m.b, m.t, m.order[idx(LoopStage::T)]);
     bool fresh = true;
     for (unsigned pos = 0; pos < kNumDims; ++pos) {
-      bool reducedB = w.reduced & dimBit(m.order[idx(LoopStage::B)][pos]);
-      bool reducedT = w.reduced & dimBit(m.order[idx(LoopStage::T)][pos]);
-      if ((reducedB && bl.trips[pos] > 1) ||
-          (reducedT && tl.trips[pos] > 1 &&
-           int(pos) <= tl.last[idx(DataStructure::Outp)]))
+      unsigned d = idx(m.order[idx(LoopStage::T)][pos]);
+      if ((w.reduced & (1u << d)) &&
+          (m.b[d] < m.n[d] || (tl.trips[pos] > 1 &&
+                               int(pos) <= tl.last[idx(DataStructure::Outp)])))
         fresh = false;
     }
     if (!fresh)
-      c.nonOverlapped += double(bl.changes(bl.last[idx(DataStructure::Outp)])) *
+      c.nonOverlapped += double(s.outChanges) *
                          double(w.footprint(DataStructure::Outp, m.b)) *
                          storageBytes(m.precision.acc) / core.lxBpc;
   }

@@ -470,19 +470,19 @@ llvm::Error Core::dma(const Instruction &inst) {
                         : peerMem->lx;
   };
   const isa::DmaDescriptor &d = program.dma[size_t(inst.get("desc"))];
+  int64_t src = a[size_t(inst.get("src"))] + inst.get("src_off");
+  int64_t dst = a[size_t(inst.get("dst"))] + inst.get("dst_off");
+  std::array<int64_t, isa::kMaxDmaRank> count{1, 1, 1, 1}, ss{}, ds{};
+  for (size_t k = 0; k < d.dims.size(); ++k) {
+    count[k] = d.dims[k].count;
+    ss[k] = d.dims[k].srcStride;
+    ds[k] = d.dims[k].dstStride;
+  }
+  std::vector<uint8_t> &sm = memory(srcSpace), &dm = memory(dstSpace);
   if (d.elementBits % 8) {
     // Packed sub-byte elements: the strides count elements, each at a bit
     // position from its base byte (docs/isa.md).
     int64_t b = d.elementBits;
-    int64_t src = a[size_t(inst.get("src"))] + inst.get("src_off");
-    int64_t dst = a[size_t(inst.get("dst"))] + inst.get("dst_off");
-    std::vector<uint8_t> &sm = memory(srcSpace), &dm = memory(dstSpace);
-    std::array<int64_t, isa::kMaxDmaRank> count{1, 1, 1, 1}, ss{}, ds{};
-    for (size_t k = 0; k < d.dims.size(); ++k) {
-      count[k] = d.dims[k].count;
-      ss[k] = d.dims[k].srcStride;
-      ds[k] = d.dims[k].dstStride;
-    }
     uint8_t mask = uint8_t((1u << b) - 1);
     for (int64_t i3 = 0; i3 < count[3]; ++i3)
       for (int64_t i2 = 0; i2 < count[2]; ++i2)
@@ -510,15 +510,6 @@ llvm::Error Core::dma(const Instruction &inst) {
     return llvm::Error::success();
   }
   int64_t eb = d.elementBits / 8;
-  int64_t src = a[size_t(inst.get("src"))] + inst.get("src_off");
-  int64_t dst = a[size_t(inst.get("dst"))] + inst.get("dst_off");
-  std::array<int64_t, isa::kMaxDmaRank> count{1, 1, 1, 1}, ss{}, ds{};
-  for (size_t k = 0; k < d.dims.size(); ++k) {
-    count[k] = d.dims[k].count;
-    ss[k] = d.dims[k].srcStride;
-    ds[k] = d.dims[k].dstStride;
-  }
-  std::vector<uint8_t> &sm = memory(srcSpace), &dm = memory(dstSpace);
   // Every element in bounds, and no byte both read and written: copy whole
   // runs. Otherwise element by element (which reports the first element
   // out of bounds).

@@ -84,9 +84,6 @@ struct Step {
   Operation *op;
   std::optional<PadCopy> pad;
   std::vector<std::vector<Task>> phases;
-  /// The cost model's prediction when the step is priced as lowered (an
-  /// LSTM's sequence) rather than as the mapping report prices its op.
-  std::optional<Cost> predicted;
 };
 
 /// [start, start + extent) of part `k` of `total` divided in `parts`.
@@ -658,8 +655,8 @@ struct LowerToISAPass
     int64_t eb = storageBits(act) / 8;
     Step step{op};
     auto single = [&](Task t) { step.phases.push_back({std::move(t)}); };
-    // The products mapped, and the sequence priced, as planLstm does for
-    // the mapping report.
+    // The products mapped as planLstm maps them (the mapping report prices
+    // the layer with the same plan).
     SearchOptions so;
     so.precision = pc;
     llvm::Expected<LstmPlan> plan = planLstm(S, B, I, H, D, core, so);
@@ -667,7 +664,6 @@ struct LowerToISAPass
       return op->emitError() << "rapid-lower-to-isa: " << name << ": "
                              << llvm::toString(plan.takeError()),
              failure();
-    step.predicted = plan->cost;
     FailureOr<MappedLayer> xg =
         subGemm(op, name + ".x", S * B, I, 4 * H, plan->input);
     FailureOr<MappedLayer> hg =
@@ -997,7 +993,7 @@ struct LowerToISAPass
     // cores' instructions to it (rapid-sim --stats).
     // (Keyed by op: ONNX node names need not be unique.)
     llvm::DenseMap<Operation *, const MappingReportRow *> predicted;
-    std::vector<const Step *> layerSteps;
+    const Step *lastLayerStep = nullptr;
     MappingReport report = buildMappingReport(f, spec, nullptr, nullptr,
                                               /*warnUnpriced=*/false);
     for (const MappingReportRow &row : report.rows)
@@ -1006,17 +1002,11 @@ struct LowerToISAPass
     auto markLayer = [&](rapid::isa::CoreProgram &p, Step &step) {
       // Named as `rapidc --report` names it.
       std::string name = layerName(step.op);
-      if (layerSteps.empty() || layerSteps.back() != &step) {
-        layerSteps.push_back(&step);
+      if (lastLayerStep != &step) {
+        lastLayerStep = &step;
         rapid::isa::LayerInfo info;
         info.name = name;
-        if (step.predicted) {
-          const Cost &c = *step.predicted;
-          info.predicted = {c.macCycles,         c.underUse,      c.bubble,
-                            c.overlappedVisible, c.nonOverlapped, c.aux};
-          if (auto it = predicted.find(step.op); it != predicted.end())
-            info.macs = uint64_t(it->second->macs);
-        } else if (auto it = predicted.find(step.op); it != predicted.end()) {
+        if (auto it = predicted.find(step.op); it != predicted.end()) {
           const Breakdown &b = it->second->breakdown;
           info.macs = uint64_t(it->second->macs);
           info.predicted = {b.mac,     b.underUse,      b.bubble,
