@@ -13,6 +13,10 @@ the inputs), the top-1 agreement rate and the times.
 
 Inputs are onnxruntime's seeded standard-normal tensors (run.mjs --seed S
 --count K: seeds S..S+K-1), so every run of the script sees the same inputs.
+A precision is a rapidc --precision policy, optionally with extra rapidc
+options after a colon ("int4:--activation-clip=max"); the integer and auto
+policies calibrate on --calibration-inputs other standard-normal inputs
+(numpy, seed 1000), never the compared ones.
 Models come from BUILD_DIR/model-cache/<model>-opset17.onnx (python/zoo.py
 exports those missing).
 --check exits 1 unless every fp32 row is within --fp32-rtol of onnxruntime
@@ -123,6 +127,8 @@ def main():
     ap.add_argument("--fp16-rtol", type=float, default=5e-3)
     ap.add_argument("--min-agreement", type=float, default=0.99)
     ap.add_argument("--json", help="also write the rows to this file")
+    ap.add_argument("--calibration-inputs", type=int, default=64,
+                    help="calibration inputs of the integer policies")
     args = ap.parse_args()
     precisions = args.precision or ["fp32", "fp16"]
     cache = args.cache or os.path.join(args.build, "model-cache")
@@ -134,7 +140,7 @@ def main():
     sim = os.path.join(args.build, "bin", "rapid-sim")
     ort = os.path.join(ROOT, "tools", "ort", "run.mjs")
 
-    print(f"{'model':<12} {'prec':<5} {'K':>4} {'err vs ort':>11} "
+    print(f"{'model':<12} {'prec':<12} {'K':>4} {'err vs ort':>11} "
           f"{'top-1 ort':>10} {'err vs torch':>13} {'top-1 torch':>12} "
           f"{'compile':>8} {'sim/input':>10}", flush=True)
     rows, failures = [], []
@@ -163,15 +169,25 @@ def main():
                 torch_outputs(name, [np.load(i[in_names[0]]) for i in inputs]) \
                 if len(in_names) == 1 else (None, "more than one input")
             torch_vs_ort = compare(refs, tref) if tref is not None else None
-            for p in precisions:
-                binary = os.path.join(work, f"{name}_{p}.bin")
+            for spec in precisions:
+                p, _, extra = spec.partition(":")
+                binary = os.path.join(work, f"{name}_{len(rows)}.bin")
+                cmd = [rapidc, path, "--precision", p, "-q", "-o", binary]
+                if p.startswith("int") or p == "auto":
+                    shape = np.load(inputs[0][in_names[0]]).shape
+                    calib = os.path.join(work, "calib.npy")
+                    rng = np.random.default_rng(1000)
+                    np.save(calib, rng.standard_normal(
+                        (args.calibration_inputs,) + shape[1:],
+                        dtype=np.float32))
+                    cmd += ["--calibration", calib]
+                cmd += extra.split() if extra else []
                 t0 = time.time()
-                run([rapidc, path, "--precision", p, "-q", "-o", binary],
-                    f"rapidc --precision {p} {name}")
+                run(cmd, f"rapidc --precision {p} {name}")
                 t_compile = time.time() - t0
 
                 def simulate(i):
-                    out = os.path.join(work, f"sim_{p}", str(i))
+                    out = os.path.join(work, f"sim_{len(rows)}", str(i))
                     run([sim, binary, "-q", "--output-dir", out] +
                         [f"--input={n}={f}" for n, f in inputs[i].items()],
                         f"rapid-sim {name} {p} input {i}")
@@ -184,7 +200,7 @@ def main():
                 err, agree = compare(refs, acts)
                 terr, tagree = compare(tref, acts) if tref is not None \
                     else (None, None)
-                row = {"model": name, "precision": p, "inputs": k,
+                row = {"model": name, "precision": spec, "inputs": k,
                        "err_ort": err, "top1_ort": agree, "err_torch": terr,
                        "top1_torch": tagree, "compile_s": t_compile,
                        "sim_s_per_input": t_sim / k * args.jobs,
@@ -194,9 +210,10 @@ def main():
                 rows.append(row)
                 tcol = (f"{terr:>13.2e} {100 * tagree:>11.1f}%"
                         if terr is not None else f"{'-':>13} {'-':>12}")
-                print(f"{name:<12} {p:<5} {k:>4} {err:>11.2e} "
+                print(f"{name:<12} {spec:<12} {k:>4} {err:>11.2e} "
                       f"{100 * agree:>9.1f}% {tcol} {t_compile:>7.1f}s "
                       f"{row['sim_s_per_input']:>9.2f}s", flush=True)
+                p = spec
                 if p == "fp32" and err > args.fp32_rtol:
                     failures.append(f"{name} fp32: error {err:.2e} vs "
                                     f"onnxruntime > {args.fp32_rtol:.0e}")

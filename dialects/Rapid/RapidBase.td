@@ -50,6 +50,12 @@ def Rapid_Dialect : Dialect {
     /// kernels (rapid.mapping is the forward one).
     static constexpr ::llvm::StringLiteral kMappingBwdAttrName = "rapid.mapping_bwd";
     static constexpr ::llvm::StringLiteral kMappingUpdAttrName = "rapid.mapping_upd";
+    /// A unit attribute on a layer whose int8-typed quantized weights hold
+    /// BiScaled values (4-bit integers or 4 times one; the scale is the fine
+    /// step): the PE array reads them in rapid::Precision::BiScaled4
+    /// (rapid-assign-precision's int4-biscaled policy).
+    static constexpr ::llvm::StringLiteral kBiScaledWeightsAttrName =
+        "rapid.biscaled_weights";
     /// The mapping attribute name of a training kernel.
     static ::llvm::StringRef mappingAttrName(::rapid::Kernel kernel);
 

@@ -71,13 +71,17 @@ def Rapid_QuantConstantOp : Rapid_Op<"quant_constant",
     type is the quantized type's storage type and whose shape is the
     result's. Unlike `rapid.constant` it is not folded into attributes (the
     attribute cannot carry the scale); `rapid-canonicalize` re-lays out
-    reshapes and transposes of it at compile time.
+    reshapes and transposes of it at compile time. A `compensated` (FPEC)
+    type also needs `directions`: each element's quantization-error
+    direction, -1, 0 or 1, as i2 of the same shape.
 
     ```mlir
     %q = rapid.quant_constant dense<[1, -2]> : tensor<2xi4> -> tensor<2x!rapid.quant<i4, 5.000000e-01>>
+    %c = rapid.quant_constant {directions = dense<[1, 0]> : tensor<2xi2>} dense<[3, 3]> : tensor<2xi4> -> tensor<2x!rapid.quant<i4, 1.000000e+00, compensated>>
     ```
   }];
-  let arguments = (ins ElementsAttr:$value);
+  let arguments = (ins ElementsAttr:$value,
+                       OptionalAttr<ElementsAttr>:$directions);
   let results = (outs Rapid_QuantTensor:$output);
   let assemblyFormat = "attr-dict $value `->` type($output)";
   let hasVerifier = 1;

@@ -18,20 +18,29 @@ def Rapid_QuantType : TypeDef<Rapid_Dialect, "Quant"> {
     a zero lower clip) has `zero_point` 0, the default; it is printed only when
     non-zero. Ternary weights are `i2` with stored values in {-1, 0, 1}.
 
+    `compensated` (i4 only) is the seed's fixed point with error compensation
+    (FPEC): each element also carries the direction of its quantization
+    error (-1, 0 within a quarter step, +1), which the PE array's compensated
+    MAC uses (the `fpec4` precision, docs/precision.md); the value is still
+    `scale * (stored - zero_point)`.
+
     ```mlir
     tensor<64x3x3x3x!rapid.quant<i4, 0.0625>>
     tensor<1x64x56x56x!rapid.quant<i8, 0.02, zero_point = -3>>
+    tensor<1x64x56x56x!rapid.quant<i4, 0.25, zero_point = -8, compensated>>
     ```
   }];
   let parameters = (ins "::mlir::IntegerType":$storage,
                         APFloatParameter<"scale (real value of one step)">:$scale,
-                        DefaultValuedParameter<"int64_t", "0">:$zeroPoint);
+                        DefaultValuedParameter<"int64_t", "0">:$zeroPoint,
+                        DefaultValuedParameter<"bool", "false">:$compensated);
   let builders = [
     TypeBuilderWithInferredContext<(ins "::mlir::IntegerType":$storage,
                                         "double":$scale,
-                                        CArg<"int64_t", "0">:$zeroPoint), [{
+                                        CArg<"int64_t", "0">:$zeroPoint,
+                                        CArg<"bool", "false">:$compensated), [{
       return $_get(storage.getContext(), storage, ::llvm::APFloat(scale),
-                   zeroPoint);
+                   zeroPoint, compensated);
     }]>
   ];
   let hasCustomAssemblyFormat = 1;

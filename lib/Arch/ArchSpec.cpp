@@ -66,6 +66,18 @@ public:
     }
     return *i;
   }
+  /// A boolean, `fallback` when absent.
+  bool boolean(llvm::StringRef key, bool fallback) {
+    const Value *v = find(key, false);
+    if (!v)
+      return fallback;
+    std::optional<bool> b = v->getAsBoolean();
+    if (!b) {
+      fail(key, "expected true or false");
+      return fallback;
+    }
+    return *b;
+  }
   std::string string(llvm::StringRef key, bool required) {
     const Value *v = find(key, required);
     if (!v)
@@ -174,6 +186,7 @@ llvm::Expected<ArchSpec> rapid::parseArchSpec(llvm::StringRef json,
     spec.core.peArray.cols = array->integer("cols");
     spec.core.peArray.registersPerPE = array->integer("registers_per_pe");
     spec.core.peArray.simdWidth = array->integer("simd_width", 1);
+    spec.core.peArray.zeroSkipping = array->boolean("zero_skipping", false);
     array->rejectUnknownKeys();
   }
   if (std::optional<Reader> core = top.child("core")) {
@@ -319,6 +332,9 @@ uint64_t rapid::fingerprint(const ArchSpec &a) {
   num(a.system.linkXGBps);
   num(a.system.linkYGBps);
   num(a.system.linkLatencyNs);
+  // (Only when set: the fingerprints of descriptions without it stay.)
+  if (c.peArray.zeroSkipping)
+    os << "zero_skipping ";
   os.flush();
   uint64_t h = 0xcbf29ce484222325ull;
   for (char ch : text) {

@@ -29,6 +29,21 @@ using isa::Instruction;
 using isa::Opcode;
 
 inline int64_t bytesOf(Precision p) { return storageBits(p) / 8; }
+/// Address units per element: instruction operands in the packed sub-byte
+/// precisions are addressed by element (docs/isa.md), the others by byte.
+inline int64_t unitsOf(Precision p) {
+  return storageBits(p) < 8 ? 1 : bytesOf(p);
+}
+/// The operand address of byte address `byteAddress` for elements of `p`
+/// (byte addresses of packed buffers are multiples of 8 / bits).
+inline int64_t addressOf(uint64_t byteAddress, Precision p) {
+  return storageBits(p) < 8 ? int64_t(byteAddress * 8 / storageBits(p))
+                            : int64_t(byteAddress);
+}
+/// Bytes that `elements` elements of `p` occupy.
+inline int64_t bytesFor(int64_t elements, Precision p) {
+  return (elements * int64_t(storageBits(p)) + 7) / 8;
+}
 inline int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 // Address registers (docs/backend.md); a0 holds 0.
@@ -64,6 +79,9 @@ constexpr int64_t kBLoaded = 3;
 /// write-back waits for.
 constexpr int64_t kStore = 4;
 constexpr int64_t kMaxSfuCount = (int64_t(1) << 20) - 1;
+/// The FP32 register holding an integer layer's sums' scale (f0-f2 hold
+/// the activations' scalars).
+constexpr int64_t kScaleF = 3;
 
 class Emitter {
 public:
@@ -288,7 +306,7 @@ struct Block {
       }
       merged.push_back(d);
     }
-    int64_t eb = bytesOf(p);
+    int64_t eb = unitsOf(p);
     isa::DmaDescriptor desc;
     desc.elementBits = unsigned(storageBits(p));
     for (const D &d : merged)

@@ -111,18 +111,26 @@ std::string rapid::backend::checkLayer(const MappedLayer &l) {
     if (m.p[d] < 1 || m.p[d] > m.t[d] || m.t[d] > m.b[d] || m.b[d] > m.n[d])
       return at + "the mapping's tiles do not nest (P <= T <= B <= N)";
   }
-  for (Precision p :
-       {m.precision.inp, m.precision.ker, m.precision.acc, l.out.precision})
-    if (p >= Precision::INT8)
-      return at + "integer precision " + stringify(p).str() +
-             " needs quantization scales, which the backend does not "
-             "derive yet; use fp16 or hfp8";
-  for (Precision p :
-       {m.precision.inp, m.precision.ker, m.precision.acc, l.out.precision})
-    if (storageBits(p) % 8)
+  for (Precision p : {m.precision.acc, l.out.precision})
+    if (storageBits(p) % 8 || p >= Precision::INT8)
       return at + "precision " + stringify(p).str() +
-             " is not a whole number of bytes; sub-byte storage is not "
-             "lowered yet";
+             " for sums or outputs is not lowered (fp32, fp16, hfp8)";
+  bool integer =
+      m.precision.inp >= Precision::INT8 || m.precision.ker >= Precision::INT8;
+  if (integer &&
+      (m.precision.inp < Precision::INT8 || m.precision.ker < Precision::INT8))
+    return at + "mixes an integer and a float operand (" +
+           stringify(m.precision.inp).str() + " x " +
+           stringify(m.precision.ker).str() + ")";
+  if (integer && m.precision.acc != Precision::FP32)
+    return at +
+           "integer operands accumulate in fp32 (exact up to 2^24), "
+           "not " +
+           stringify(m.precision.acc).str();
+  if (!integer && l.epilogue.scale != 1)
+    return at + "a scale for float operands";
+  if (l.inp.elementOffset && !numerics::isPacked(l.inp.precision))
+    return at + "an element offset into a whole-byte input";
   if (l.inp.precision != m.precision.inp)
     return at + "the input is stored in " + stringify(l.inp.precision).str() +
            " but the mapping reads " + stringify(m.precision.inp).str();
@@ -262,22 +270,22 @@ Buffers rapid::backend::planBuffers(const MappedLayer &l, uint64_t lxBase,
     at = alignUp(at + uint64_t(bytes));
   };
   int64_t accBytes = bytesOf(m.precision.acc);
-  take(b.inpB, elements(l, DataStructure::Inp, bp) * bytesOf(m.precision.inp));
-  take(b.kerB, elements(l, DataStructure::Ker, bp) * bytesOf(m.precision.ker));
+  take(b.inpB, bytesFor(elements(l, DataStructure::Inp, bp), m.precision.inp));
+  take(b.kerB, bytesFor(elements(l, DataStructure::Ker, bp), m.precision.ker));
   take(b.outB, elements(l, DataStructure::Outp, bp) * accBytes);
   take(b.biasB, l.epilogue.bias ? bp[idx(TileDim::Out)] * accBytes : 0);
   take(b.finalB,
        elements(l, DataStructure::Outp, bp) * bytesOf(l.out.precision));
   b.lxEnd = at;
-  take(b.inpB2, elements(l, DataStructure::Inp, bp) * bytesOf(m.precision.inp));
-  take(b.kerB2, elements(l, DataStructure::Ker, bp) * bytesOf(m.precision.ker));
+  take(b.inpB2, bytesFor(elements(l, DataStructure::Inp, bp), m.precision.inp));
+  take(b.kerB2, bytesFor(elements(l, DataStructure::Ker, bp), m.precision.ker));
   b.lxEnd2 = at;
   at = l0Base;
-  take(b.inpT, elements(l, DataStructure::Inp, t) * bytesOf(m.precision.inp));
-  take(b.kerT, elements(l, DataStructure::Ker, t) * bytesOf(m.precision.ker));
+  take(b.inpT, bytesFor(elements(l, DataStructure::Inp, t), m.precision.inp));
+  take(b.kerT, bytesFor(elements(l, DataStructure::Ker, t), m.precision.ker));
   take(b.outT, elements(l, DataStructure::Outp, t) * accBytes);
-  take(b.inpT2, elements(l, DataStructure::Inp, t) * bytesOf(m.precision.inp));
-  take(b.kerT2, elements(l, DataStructure::Ker, t) * bytesOf(m.precision.ker));
+  take(b.inpT2, bytesFor(elements(l, DataStructure::Inp, t), m.precision.inp));
+  take(b.kerT2, bytesFor(elements(l, DataStructure::Ker, t), m.precision.ker));
   b.l0End = at;
   take(b.outT2, elements(l, DataStructure::Outp, t) * accBytes);
   b.l0End2 = at;
@@ -331,10 +339,13 @@ std::vector<uint8_t> rapid::backend::packWeights(const MappedLayer &l,
                                                  llvm::ArrayRef<float> w) {
   KerTiles k(l);
   const Mapping &m = l.mapping;
-  int64_t eb = bytesOf(m.precision.ker);
+  Precision p = m.precision.ker;
+  bool packed = numerics::isPacked(p);
+  int64_t eb = bytesOf(p), bits = storageBits(p);
   int64_t outs = k.n[idx(TileDim::Out)], ins = k.n[idx(TileDim::In)],
           kh = k.n[idx(TileDim::Ky)], kw = k.n[idx(TileDim::Kx)];
-  std::vector<uint8_t> bytes(size_t(k.count() * k.tileElements * eb), 0);
+  std::vector<uint8_t> bytes(size_t(bytesFor(k.count() * k.tileElements, p)),
+                             0);
   TileTuple lay =
       compact(k.bp, {TileDim::Kx, TileDim::Ky, TileDim::In, TileDim::Out});
   for (int64_t o = 0; o < outs; ++o)
@@ -352,11 +363,97 @@ std::vector<uint8_t> rapid::backend::packWeights(const MappedLayer &l,
             tile += at[idx(d)] / k.b[idx(d)] * k.tileStride(d);
             within += at[idx(d)] % k.b[idx(d)] * lay[idx(d)];
           }
-          numerics::storeElement(
-              w[size_t(((o * ins + i) * kh + y) * kw + x)], m.precision.ker,
-              &bytes[size_t((tile * k.tileElements + within) * eb)]);
+          double v = w[size_t(((o * ins + i) * kh + y) * kw + x)];
+          int64_t element = tile * k.tileElements + within;
+          if (packed)
+            numerics::storePacked(v, p, bytes.data(), uint64_t(element * bits));
+          else
+            numerics::storeElement(v, p, &bytes[size_t(element * eb)]);
         }
   return bytes;
+}
+
+std::vector<uint8_t> rapid::backend::compressRun(llvm::ArrayRef<uint8_t> dense,
+                                                 int64_t first, int64_t count,
+                                                 int64_t bits) {
+  int64_t mapBytes = (count + 7) / 8;
+  std::vector<uint8_t> run(size_t(mapBytes), 0);
+  int64_t nonZero = 0;
+  for (int64_t k = 0; k < count; ++k) {
+    if (bits % 8 == 0) {
+      int64_t eb = bits / 8;
+      const uint8_t *e = &dense[size_t((first + k) * eb)];
+      if (std::all_of(e, e + eb, [](uint8_t x) { return x == 0; }))
+        continue;
+      run.insert(run.end(), e, e + eb);
+    } else {
+      uint8_t mask = uint8_t((1u << bits) - 1);
+      int64_t bit = (first + k) * bits;
+      uint8_t v = uint8_t((dense[size_t(bit / 8)] >> (bit % 8)) & mask);
+      if (!v)
+        continue;
+      int64_t to = mapBytes * 8 + nonZero * bits;
+      if (run.size() <= size_t(to / 8))
+        run.push_back(0);
+      run[size_t(to / 8)] |= uint8_t(v << (to % 8));
+    }
+    run[size_t(k / 8)] |= uint8_t(1u << (k % 8));
+    ++nonZero;
+  }
+  return run;
+}
+
+std::optional<CompressedWeights> rapid::backend::compressWeights(
+    const MappedLayer &l, llvm::ArrayRef<uint8_t> dense, CompressWeights mode) {
+  if (mode == CompressWeights::Never)
+    return std::nullopt;
+  KerTiles k(l);
+  Precision p = l.mapping.precision.ker;
+  int64_t bits = storageBits(p);
+  CompressedWeights c;
+  c.tiles = k.count();
+  c.denseTileBytes = bytesFor(k.tileElements, p);
+  std::vector<std::vector<uint8_t>> runs;
+  for (int64_t t = 0; t < c.tiles; ++t) {
+    runs.push_back(
+        compressRun(dense, t * k.tileElements, k.tileElements, bits));
+    c.slotBytes = std::max(c.slotBytes, int64_t(runs.back().size()));
+  }
+  auto zeroAt = [&](llvm::ArrayRef<uint8_t> bytes, int64_t e) {
+    if (bits % 8)
+      return ((bytes[size_t(e * bits / 8)] >> (e * bits % 8)) &
+              ((1 << bits) - 1)) == 0;
+    for (int64_t b = 0; b < bits / 8; ++b)
+      if (bytes[size_t(e * bits / 8 + b)])
+        return false;
+    return true;
+  };
+  bool pays = c.slotBytes <= c.denseTileBytes;
+  if (pays && mode == CompressWeights::Auto) {
+    // Only the layer's own zero weights pay: the tiles' padding (zeros
+    // past the layer's extents, where a mapping's B' tile is larger)
+    // counts as non-zero, so that dense weights stay dense.
+    int64_t weights = 1;
+    for (TileDim d : {TileDim::Out, TileDim::In, TileDim::Ky, TileDim::Kx})
+      weights *= k.n[idx(d)];
+    std::vector<float> ones(size_t(weights), 1.0f);
+    std::vector<uint8_t> real = packWeights(l, ones);
+    int64_t worst = 0;
+    for (int64_t t = 0; t < c.tiles; ++t) {
+      int64_t kept = 0;
+      for (int64_t e = t * k.tileElements; e < (t + 1) * k.tileElements; ++e)
+        kept += zeroAt(real, e) || !zeroAt(dense, e);
+      worst = std::max(worst, (k.tileElements + 7) / 8 + bytesFor(kept, p));
+    }
+    pays = 4 * worst <= 3 * c.denseTileBytes;
+  }
+  if (!pays)
+    return std::nullopt;
+  c.bytes.assign(size_t(c.tiles * c.slotBytes), 0);
+  for (int64_t t = 0; t < c.tiles; ++t)
+    std::copy(runs[size_t(t)].begin(), runs[size_t(t)].end(),
+              c.bytes.begin() + t * c.slotBytes);
+  return c;
 }
 
 std::vector<uint8_t> rapid::backend::packBias(const MappedLayer &l,
@@ -490,29 +587,44 @@ llvm::Error rapid::backend::lowerLayer(const MappedLayer &l,
   extOut[idx(TileDim::Oy)] = oH;
   extOut[idx(TileDim::Ox)] = oW;
   extOut[idx(TileDim::Mb)] = oN;
-  int64_t inpBytes = bytesOf(pc.inp), kerBytes = bytesOf(pc.ker),
+  // Address units per element (bytes; elements for the packed precisions).
+  int64_t inpBytes = unitsOf(pc.inp), kerBytes = unitsOf(pc.ker),
           accBytes = bytesOf(pc.acc), outBytes = bytesOf(l.out.precision);
+  auto inpAt = [&](uint64_t byteAddress) {
+    return addressOf(byteAddress, pc.inp);
+  };
+  auto kerAt = [&](uint64_t byteAddress) {
+    return addressOf(byteAddress, pc.ker);
+  };
   int64_t outElems = elements(l, DataStructure::Outp, bp);
   KerTiles kt(l);
 
   Emitter e(core);
-  e.seti(kInpExt, int64_t(l.inp.address));
-  e.seti(kKerExt, int64_t(l.kerAddress));
+  e.seti(kInpExt, inpAt(l.inp.address) + l.inp.elementOffset);
+  e.seti(kKerExt, kerAt(l.kerAddress));
   e.seti(kOutExt, int64_t(l.out.address));
   if (l.epilogue.bias)
     e.seti(kBiasExt, int64_t(l.biasAddress));
-  e.seti(kInpL0, int64_t(buf.inpT));
-  e.seti(kKerL0, int64_t(buf.kerT));
+  e.seti(kInpL0, inpAt(buf.inpT));
+  e.seti(kKerL0, kerAt(buf.kerT));
   e.seti(kOutL0, int64_t(buf.outT));
   e.seti(kFillSrc, int64_t(zeroAddress));
   e.activationScalars(l.epilogue.act, l.epilogue.lo, l.epilogue.hi);
+  if (l.epilogue.scale != 1)
+    e.setf(kScaleF, l.epilogue.scale);
 
+  // A weight B tile's step in external memory: a dense tile, or a slot of
+  // compressed ones (address units: elements for the packed precisions).
+  int64_t kerTileUnits = !l.kerSlotBytes ? kt.tileElements * kerBytes
+                         : numerics::isPacked(pc.ker)
+                             ? l.kerSlotBytes * 8 / storageBits(pc.ker)
+                             : l.kerSlotBytes;
   // The byte step of each register per loop iteration along `d`.
   using Steps = std::array<std::pair<int64_t, int64_t>, 4>;
   auto stepB = [&](TileDim d) -> Steps {
     unsigned i = idx(d);
     return {{{kInpExt, b[i] * extInp[i] * inpBytes},
-             {kKerExt, kt.tileStride(d) * kt.tileElements * kerBytes},
+             {kKerExt, kt.tileStride(d) * kerTileUnits},
              {kOutExt, b[i] * extOut[i] * outBytes},
              {kBiasExt,
               l.epilogue.bias && d == TileDim::Out ? bp[i] * accBytes : 0}}};
@@ -652,14 +764,14 @@ llvm::Error rapid::backend::lowerLayer(const MappedLayer &l,
         int64_t loads = 0;
         e.signalling(kLoaded, [&] {
           if (dbInp) {
-            e.seti(kInpL0, int64_t(k ? buf.inpT2 : buf.inpT));
+            e.seti(kInpL0, inpAt(k ? buf.inpT2 : buf.inpT));
             dma(isa::DmaPath::LxToL0,
                 blockOf(l, DataStructure::Inp, t, lx.inp, l0.inp), pc.inp,
                 kInpL0, kInpLx);
             ++loads;
           }
           if (dbKer) {
-            e.seti(kKerL0, int64_t(k ? buf.kerT2 : buf.kerT));
+            e.seti(kKerL0, kerAt(k ? buf.kerT2 : buf.kerT));
             dma(isa::DmaPath::LxToL0,
                 blockOf(l, DataStructure::Ker, t, lx.ker, l0.ker), pc.ker,
                 kKerL0, kKerLx);
@@ -756,6 +868,16 @@ llvm::Error rapid::backend::lowerLayer(const MappedLayer &l,
     const Epilogue &ep = l.epilogue;
     int64_t pixels = bp[idx(TileDim::Oy)] * bp[idx(TileDim::Ox)],
             outs = bp[idx(TileDim::Out)], images = bp[idx(TileDim::Mb)];
+    if (ep.scale != 1) {
+      // Integer sums count steps of the two scales' product.
+      e.seti(kEpA, int64_t(buf.outB));
+      sfuAll(outElems,
+             [&](int64_t count) {
+               e.sfu(isa::SfuOperation::Mul, pc.acc, pc.acc, isa::BMode::Scalar,
+                     count, kEpA, kEpA, kScaleF);
+             },
+             {{kEpA, accBytes}});
+    }
     if (ep.bias) {
       e.seti(kEpA, int64_t(buf.outB));
       e.seti(kEpB, int64_t(buf.biasB));
@@ -847,7 +969,7 @@ llvm::Error rapid::backend::lowerLayer(const MappedLayer &l,
   auto loadInp = [&](const TileTuple &ext, uint64_t lxAddr, int64_t srcReg) {
     Block blk = blockOf(l, DataStructure::Inp, ext, extInp, lx.inp);
     checkRank(blk, "the input B tile");
-    e.seti(kEpA, int64_t(lxAddr));
+    e.seti(kEpA, inpAt(lxAddr));
     int loads = 1;
     // A patch smaller than the padded tile's leaves Lx bytes the T stage
     // reads (against zero weights, in reduced dimensions): zero them, as
@@ -858,7 +980,13 @@ llvm::Error rapid::backend::lowerLayer(const MappedLayer &l,
       isa::DmaDescriptor fill;
       fill.elementBits = unsigned(storageBits(pc.inp));
       fill.dims.push_back({uint32_t(padded.elements()), 0, inpBytes});
-      e.dma(isa::DmaPath::ExtToLx, fill, kEpA, kFillSrc);
+      if (numerics::isPacked(pc.inp)) {
+        // The zero word as packed elements.
+        e.seti(kEpC, inpAt(zeroAddress));
+        e.dma(isa::DmaPath::ExtToLx, fill, kEpA, kEpC);
+      } else {
+        e.dma(isa::DmaPath::ExtToLx, fill, kEpA, kFillSrc);
+      }
       ++loads;
     }
     dma(isa::DmaPath::ExtToLx, blk, pc.inp, kEpA, srcReg);
@@ -867,7 +995,15 @@ llvm::Error rapid::backend::lowerLayer(const MappedLayer &l,
   auto loadKer = [&](uint64_t lxAddr, int64_t srcReg) {
     Block blk;
     blk.add(kt.tileElements, 1, 1);
-    e.seti(kEpA, int64_t(lxAddr));
+    e.seti(kEpA, kerAt(lxAddr));
+    if (l.kerSlotBytes) {
+      // A compressed tile: the run expanded into the dense Lx tile.
+      isa::DmaDescriptor unpack;
+      unpack.elementBits = unsigned(storageBits(pc.ker));
+      unpack.dims.push_back({uint32_t(kt.tileElements), 0, kerBytes});
+      e.dma(isa::DmaPath::ExtToLxUnpack, unpack, kEpA, srcReg);
+      return 1;
+    }
     dma(isa::DmaPath::ExtToLx, blk, pc.ker, kEpA, srcReg);
     return 1;
   };
@@ -935,8 +1071,8 @@ llvm::Error rapid::backend::lowerLayer(const MappedLayer &l,
       });
     }
     if (pos == kTileDims) {
-      e.seti(kInpLx, int64_t(curInpB));
-      e.seti(kKerLx, int64_t(curKerB));
+      e.seti(kInpLx, inpAt(curInpB));
+      e.seti(kKerLx, kerAt(curKerB));
       e.seti(kOutLx, int64_t(buf.outB));
       emitT(0);
     } else if (int(pos) == dbB) {

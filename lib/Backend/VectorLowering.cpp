@@ -7,6 +7,7 @@
 #include "rapid/Backend/VectorLowering.h"
 #include "Emitter.h"
 #include "rapid/Backend/MemoryPlan.h"
+#include "rapid/Numerics/Quantize.h"
 
 #include "llvm/Support/FormatVariadic.h"
 
@@ -22,18 +23,19 @@ void rapid::backend::emitPadCopy(const ExtTensor &src, const ExtTensor &dst,
                                  int64_t top, int64_t left,
                                  uint64_t fillAddress, isa::CoreProgram &core) {
   Emitter e(core);
-  int64_t eb = bytesOf(src.precision);
+  Precision p = src.precision;
+  int64_t eb = unitsOf(p);
   auto [n, c, h, w] = src.shape;
   int64_t dh = dst.shape[2], dw = dst.shape[3];
   // Fill the whole destination from the fill element (a source stride of
   // 0), then copy the interior over it.
   int64_t total = n * c * dh * dw;
-  e.seti(kFillSrc, int64_t(fillAddress));
-  e.seti(kEpA, int64_t(dst.address));
+  e.seti(kFillSrc, addressOf(fillAddress, p));
+  e.seti(kEpA, addressOf(dst.address, p));
   for (int64_t done = 0; done < total;) {
     int64_t count = std::min<int64_t>(total - done, UINT32_MAX);
     isa::DmaDescriptor fill;
-    fill.elementBits = unsigned(storageBits(src.precision));
+    fill.elementBits = unsigned(storageBits(p));
     fill.dims.push_back({uint32_t(count), 0, eb});
     e.dma(isa::DmaPath::ExtToExt, fill, kEpA, kFillSrc);
     done += count;
@@ -44,9 +46,9 @@ void rapid::backend::emitPadCopy(const ExtTensor &src, const ExtTensor &dst,
   b.add(w, 1, 1);
   b.add(h, w, dw);
   b.add(c * n, h * w, dh * dw);
-  e.seti(kEpA, int64_t(dst.address) + (top * dw + left) * eb);
-  e.seti(kEpB, int64_t(src.address));
-  e.dma(isa::DmaPath::ExtToExt, b.descriptor(src.precision), kEpA, kEpB);
+  e.seti(kEpA, addressOf(dst.address, p) + (top * dw + left) * eb);
+  e.seti(kEpB, addressOf(src.address, p));
+  e.dma(isa::DmaPath::ExtToExt, b.descriptor(p), kEpA, kEpB);
 }
 
 /// Copies `n` contiguous elements between external memory (register
@@ -55,7 +57,7 @@ static void stream(Emitter &e, isa::DmaPath path, int64_t n, Precision p,
                    int64_t extReg, uint64_t lx) {
   Block b;
   b.add(n, 1, 1);
-  e.seti(kEpA, int64_t(lx));
+  e.seti(kEpA, addressOf(lx, p));
   if (path == isa::DmaPath::ExtToLx)
     e.dma(path, b.descriptor(p), kEpA, extReg);
   else
@@ -210,36 +212,67 @@ llvm::Error rapid::backend::lowerEltwise(const EltwiseLayer &l,
     return failure("layer '" + l.name +
                    "': both operands must be stored in one precision");
   Precision pin = l.a.precision, pout = l.out.precision;
-  int64_t ebIn = bytesOf(pin), ebOut = bytesOf(pout);
-  int64_t perElement = ebIn * (l.binary() ? 2 : 1) + ebOut;
+  bool quantize = l.kind == EltwiseLayer::Kind::Quantize;
+  if (quantize != (pout >= Precision::INT8))
+    return failure("layer '" + l.name + "': " +
+                   (quantize ? "quantizes to " + stringify(pout).str() +
+                                   ", not an integer precision"
+                             : "writes integers without a quantization"));
+  bool dequantize = l.kind == EltwiseLayer::Kind::Dequantize;
+  if (dequantize != (pin >= Precision::INT8) ||
+      (dequantize && pout >= Precision::INT8))
+    return failure("layer '" + l.name + "': " +
+                   (dequantize ? "dequantizes " + stringify(pin).str() +
+                                     " to " + stringify(pout).str()
+                               : "reads integers without a dequantization"));
+  // A quantization with a zero point, and a dequantization, go through an
+  // FP32 scratch vector.
+  bool viaScratch = (quantize && l.zeroPoint != 0) || dequantize;
+  int64_t ebIn = bytesOf(pin), unitsIn = unitsOf(pin), unitsOut = unitsOf(pout);
+  int64_t perElement = (storageBits(pin) + 7) / 8 * (l.binary() ? 2 : 1) +
+                       (viaScratch ? 4 : 0) + (storageBits(pout) + 7) / 8;
   int64_t room = coreModel.lxBytes - int64_t(lxBase) - 3 * 64;
   int64_t chunk = std::min(
       {l.elements, room / perElement, kMaxSfuCount, int64_t(UINT32_MAX)});
+  // Packed data: whole bytes per chunk.
+  if ((numerics::isPacked(pout) || numerics::isPacked(pin)) &&
+      chunk < l.elements)
+    chunk -= chunk % 8;
   if (chunk < 1)
     return failure(llvm::formatv("layer '{0}': no Lx left (from {1} of {2})",
                                  l.name, lxBase, coreModel.lxBytes));
   uint64_t aB = lxBase;
   uint64_t bB = alignUp(aB + uint64_t(chunk * ebIn));
-  uint64_t outB = alignUp(bB + uint64_t(l.binary() ? chunk * ebIn : 0));
+  uint64_t outB = alignUp(bB + uint64_t(l.binary()   ? chunk * ebIn
+                                        : viaScratch ? chunk * 4
+                                                     : 0));
   if (lxEnd)
-    *lxEnd = outB + uint64_t(chunk * ebOut);
+    *lxEnd = outB + uint64_t(bytesFor(chunk, pout));
 
   Emitter e(core);
-  e.seti(kInpExt, int64_t(l.a.address));
+  e.seti(kInpExt, addressOf(l.a.address, pin));
   if (l.binary())
     e.seti(kKerExt, int64_t(l.b.address));
-  e.seti(kOutExt, int64_t(l.out.address));
+  e.seti(kOutExt, addressOf(l.out.address, pout));
   Epilogue::Act act = l.kind == EltwiseLayer::Kind::Clip ? Epilogue::Act::Clip
                       : l.kind == EltwiseLayer::Kind::Relu
                           ? Epilogue::Act::Relu
                           : Epilogue::Act::None;
   e.activationScalars(act, l.lo, l.hi);
+  if (quantize) {
+    e.setf(kScaleF, 1.0f / l.scale);
+    e.setf(kScaleF + 1, float(l.zeroPoint));
+  }
+  if (dequantize) {
+    e.setf(kScaleF, l.scale);
+    e.setf(kScaleF + 1, float(-l.zeroPoint));
+  }
   auto emitChunk = [&](int64_t count) {
     stream(e, isa::DmaPath::ExtToLx, count, pin, kInpExt, aB);
     if (l.binary())
       stream(e, isa::DmaPath::ExtToLx, count, pin, kKerExt, bB);
-    e.seti(kEpA, int64_t(outB));
-    e.seti(kEpB, int64_t(aB));
+    e.seti(kEpA, addressOf(outB, pout));
+    e.seti(kEpB, addressOf(aB, pin));
     e.seti(kEpC, int64_t(bB));
     switch (l.kind) {
     case EltwiseLayer::Kind::Add:
@@ -260,6 +293,25 @@ llvm::Error rapid::backend::lowerEltwise(const EltwiseLayer &l,
       e.sfu(isa::SfuOperation::Mov, pin, pout, isa::BMode::Vector, count, kEpA,
             kEpB, kZeroReg);
       break;
+    case EltwiseLayer::Kind::Quantize:
+      if (viaScratch) {
+        // x / scale in FP32 (at bB), then plus the zero point, rounded once.
+        e.sfu(isa::SfuOperation::Mul, pin, Precision::FP32, isa::BMode::Scalar,
+              count, kEpC, kEpB, kScaleF);
+        e.sfu(isa::SfuOperation::Add, Precision::FP32, pout, isa::BMode::Scalar,
+              count, kEpA, kEpC, kScaleF + 1);
+      } else {
+        e.sfu(isa::SfuOperation::Mul, pin, pout, isa::BMode::Scalar, count,
+              kEpA, kEpB, kScaleF);
+      }
+      break;
+    case EltwiseLayer::Kind::Dequantize:
+      // q - zero point (exact in FP32, at bB), times the scale.
+      e.sfu(isa::SfuOperation::Add, pin, Precision::FP32, isa::BMode::Scalar,
+            count, kEpC, kEpB, kScaleF + 1);
+      e.sfu(isa::SfuOperation::Mul, Precision::FP32, pout, isa::BMode::Scalar,
+            count, kEpA, kEpC, kScaleF);
+      break;
     }
     stream(e, isa::DmaPath::LxToExt, count, pout, kOutExt, outB);
   };
@@ -267,10 +319,10 @@ llvm::Error rapid::backend::lowerEltwise(const EltwiseLayer &l,
   e.repeat(full, [&] {
     emitChunk(chunk);
     if (full > 1 || rest) {
-      e.addi(kInpExt, chunk * ebIn);
+      e.addi(kInpExt, chunk * unitsIn);
       if (l.binary())
         e.addi(kKerExt, chunk * ebIn);
-      e.addi(kOutExt, chunk * ebOut);
+      e.addi(kOutExt, chunk * unitsOut);
     }
   });
   if (rest)

@@ -396,7 +396,8 @@ static StageCost stageCost(const Workload &w, const DimTuple &parent,
 /// pipeline bubbles.
 double rapid::peTileCycles(const Workload &w, const CoreModel &core,
                            Dataflow dataflow, const DimTuple &t,
-                           const PrecisionConfig &pc, double &bubble) {
+                           const PrecisionConfig &pc, double &bubble,
+                           double density) {
   ArrayGeometry g = arrayGeometry(dataflow, w.kernel);
   int64_t rowCap = core.rows, colCap = core.lanes(pc);
   // Steps: one per stationary block; each streams the remaining temporal
@@ -434,7 +435,9 @@ double rapid::peTileCycles(const Workload &w, const CoreModel &core,
     double elems = along(g.row, pr) * along(g.col, pcl);
     demand += elems * bytes[ds];
   }
-  double streamCycles = stream * std::max(1.0, demand / core.l0Bpc);
+  // Skipped MACs (density < 1) shorten the stream, but L0 still delivers
+  // every operand.
+  double streamCycles = stream * std::max(density, demand / core.l0Bpc);
   // A stationary block enters (or, output-stationary, leaves) one row per
   // cycle. With at least two registers per PE the next block loads while
   // the current one streams, so only the first load and any excess over the
@@ -470,6 +473,18 @@ double rapid::lstmCellCycles(const CoreModel &core, int64_t batch,
 
 double rapid::extFillCycles(const CoreModel &core, double bytes) {
   return bytes / core.extWriteBpc;
+}
+
+double rapid::conversionCycles(const CoreModel &core, double elements,
+                               Precision in, Precision out, int passes) {
+  if (elements <= 0)
+    return 0;
+  // About a dozen instructions set up the scalars, addresses and transfers,
+  // issued one per cycle.
+  constexpr double kSetup = 12;
+  return kSetup + elements * storageBytes(in) / core.extReadBpc +
+         passes * elements / core.sfuOpsPerCycle +
+         elements * storageBytes(out) / core.extWriteBpc;
 }
 
 static Channels lxChannel(const CoreModel &core) {

@@ -600,6 +600,7 @@ Engine rapid::isa::engineOf(const Instruction &inst) {
     return Engine::Sfu;
   switch (DmaPath(inst.get("path"))) {
   case DmaPath::ExtToLx:
+  case DmaPath::ExtToLxUnpack:
   case DmaPath::LxToExt:
   case DmaPath::ExtToExt:
     return Engine::DmaExt;

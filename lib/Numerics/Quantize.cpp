@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "rapid/Numerics/Quantize.h"
+#include "rapid/Numerics/FixedPoint.h"
 
 #include <cassert>
 #include <cstring>
@@ -29,6 +30,10 @@ IntRange rapid::numerics::intRange(Precision p) {
   case Precision::Ternary:
   case Precision::Binary:
     return {-1, 1};
+  case Precision::BiScaled4:
+    return {-32, 28};
+  case Precision::FPEC4:
+    return {-8, 7};
   default:
     llvm_unreachable("not an integer precision");
   }
@@ -86,6 +91,14 @@ uint32_t rapid::numerics::toStorage(double x, Precision p, Rounding rounding,
     x = std::clamp(x, -128.0, 127.0);
     return uint32_t(uint8_t(int8_t(quantize(x, p, 1.0))));
   }
+  if (p == Precision::BiScaled4) {
+    BiScaledValue v = quantizeBiScaled(x, kBiScaled4);
+    return (uint32_t(v.q) & 0xF) | (v.wide ? 0x10u : 0u);
+  }
+  if (p == Precision::FPEC4) {
+    CompensatedValue v = quantizeCompensated(x, FixedPointFormat{4, 0});
+    return (uint32_t(v.q) & 0xF) | ((uint32_t(v.direction) & 3u) << 4);
+  }
   if (isPacked(p)) {
     // Two's complement in the low bits; binary: 1 for +1, 0 for -1.
     int64_t v = quantize(x, p, 1.0);
@@ -108,6 +121,12 @@ double rapid::numerics::fromStorage(uint32_t bits, Precision p) {
   }
   if (p == Precision::INT8)
     return double(int8_t(uint8_t(bits)));
+  if (p == Precision::BiScaled4) {
+    int64_t q = int64_t(bits & 0xF) - ((bits & 0x8) ? 16 : 0);
+    return double((bits & 0x10) ? q * 4 : q);
+  }
+  if (p == Precision::FPEC4)
+    return double(int64_t(bits & 0xF) - ((bits & 0x8) ? 16 : 0));
   if (isPacked(p)) {
     unsigned b = storageBits(p);
     uint32_t raw = bits & ((1u << b) - 1);
@@ -146,4 +165,9 @@ double rapid::numerics::loadElement(const uint8_t *bytes, Precision p) {
   uint32_t bits = 0;
   std::memcpy(&bits, bytes, size_t(storageBits(p) / 8));
   return fromStorage(bits, p);
+}
+
+int rapid::numerics::fpecDirection(uint32_t bits) {
+  int d = int((bits >> 4) & 3u);
+  return d >= 2 ? d - 4 : d;
 }

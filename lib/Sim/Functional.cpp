@@ -31,6 +31,7 @@ using isa::Opcode;
 /// Whether the executor computes in `p`: the whole-byte precisions.
 static bool simulated(Precision p) {
   return p == Precision::FP32 || p == Precision::INT8 ||
+         p == Precision::BiScaled4 || p == Precision::FPEC4 ||
          numerics::floatFormat(p) || numerics::isPacked(p);
 }
 
@@ -42,7 +43,7 @@ static bool readElement(const std::vector<uint8_t> &memory, int64_t base,
                         int64_t &byte) {
   int64_t bits = storageBits(p);
   if (numerics::isPacked(p)) {
-    int64_t bit = base * 8 + index * bits;
+    int64_t bit = (base + index) * bits;
     byte = bit < 0 ? -1 : bit / 8;
     if (bit < 0 || uint64_t(bit) >= memory.size() * 8)
       return false;
@@ -186,7 +187,8 @@ private:
       stats.layers.resize(size_t(l) + 1);
     return &stats.layers[size_t(l)];
   }
-  /// The cycles of the engine instruction at `at`.
+  /// The cycles of the engine instruction at `at` (an ext_to_lx_unpack: of
+  /// the one just run, by the compressed bytes it read).
   double durationOf(size_t at);
   /// (The trace's line budget is the system's, shared by the cores.)
   void traceLine(const llvm::Twine &text) {
@@ -263,12 +265,31 @@ private:
                                                  : sfu(inst);
     if (e)
       return e;
+    bool isMac = inst.opcode == Opcode::Mac;
+    if (isMac)
+      if (LayerStats *l = layerStats(inLayer)) {
+        l->macs += stats.macs - macsBefore;
+        l->zeroInputMacs += lastZeros.zeroInput;
+        l->zeroWeightMacs += lastZeros.zeroWeight;
+        l->skippableMacs += lastZeros.zeroEither;
+      }
     double end = 0;
     if (timing) {
       Engine engine = engineOf(inst);
       double &free = engineFree[unsigned(engine)];
       double start = std::max({issuedAt, free, arrived});
       double cycles = durationOf(pc);
+      double bubble = isMac ? bubbleAt[pc] : 0, skipped = 0;
+      // A zero-skipping PE array computes only the MACs without a zero
+      // operand (docs/rapid-sim.md).
+      if (isMac && timing->zeroSkipping() && lastZeros.zeroEither > 0) {
+        double density = 1 - double(lastZeros.zeroEither) /
+                                 double(std::max<int64_t>(1, lastZeros.macs));
+        double dense = cycles;
+        cycles = macCycles(pc, bubble, density);
+        skipped = dense - cycles;
+        stats.skippedCycles += skipped;
+      }
       // A ring or link direction carries one transfer at a time (whichever
       // core drives it).
       double *link = nullptr;
@@ -299,9 +320,9 @@ private:
       if (LayerStats *l = layerStats(inLayer)) {
         l->busy[unsigned(engine)] += cycles;
         l->end = std::max(l->end, end);
-        if (inst.opcode == Opcode::Mac) {
-          l->bubble += bubbleAt[pc];
-          l->macs += stats.macs - macsBefore;
+        if (isMac) {
+          l->bubble += bubble;
+          l->skippedCycles += skipped;
           l->macPeak +=
               double(stats.macs - macsBefore) /
               timing->peakMacsPerCycle(Precision(inst.get("inp_prec")),
@@ -386,15 +407,69 @@ private:
         arrivals[size_t(s)].push(at);
   }
   llvm::Error dma(const Instruction &inst);
+  /// ext_to_lx_unpack (docs/isa.md): expands a bitmap-compressed run from
+  /// external memory into Lx. Sets `unpackedBytes`, the compressed bytes it
+  /// read (its cost).
+  llvm::Error unpack(const Instruction &inst);
+  int64_t unpackedBytes = 0;
   /// The neighbour's memories of the ring or link transfer being run.
   CoreMemories *peerMem = nullptr;
   llvm::Error mac(const Instruction &inst);
+  /// How each tile descriptor's MACs read their operands (built on first
+  /// use), and the zero-operand counts of the mac run last.
+  std::vector<std::unique_ptr<MacUsePlan>> usePlans;
+  MacZeroCounts lastZeros;
+  const MacUsePlan &usePlan(size_t tile) {
+    if (usePlans.size() <= tile)
+      usePlans.resize(program.tiles.size() > tile ? program.tiles.size()
+                                                  : tile + 1);
+    std::unique_ptr<MacUsePlan> &plan = usePlans[tile];
+    if (!plan) {
+      const isa::TileDescriptor &t = program.tiles[tile];
+      std::array<int64_t, isa::kTileDims> e, sI, sK;
+      for (unsigned d = 0; d < isa::kTileDims; ++d) {
+        e[d] = t.p[d];
+        sI[d] = t.strides[0][d];
+        sK[d] = t.strides[1][d];
+      }
+      plan = std::make_unique<MacUsePlan>(e, sI, sK);
+    }
+    return *plan;
+  }
+  /// Counts the zero operands of the mac just run (its operands decoded,
+  /// `inp` and `ker` at element offset 0) into `lastZeros` and the run's
+  /// statistics.
+  void countZeros(size_t tile, const float *inp, const float *ker) {
+    lastZeros = usePlan(tile).count(inp, ker);
+    stats.zeroInputMacs += lastZeros.zeroInput;
+    stats.zeroWeightMacs += lastZeros.zeroWeight;
+    stats.skippableMacs += lastZeros.zeroEither;
+  }
+  /// The PE-array cycles of the mac at `at` (and its bubble) when it
+  /// computes the fraction `density` of its MACs.
+  double macCycles(size_t at, double &bubble, double density = 1) const {
+    const Instruction &inst = program.code[at];
+    return timing->mac(
+        program.tiles[size_t(inst.get("tile"))],
+        isa::MacDataflow(inst.get("dataflow")), Precision(inst.get("inp_prec")),
+        Precision(inst.get("ker_prec")), Precision(inst.get("acc_prec")),
+        inst.get("chunk"), bubble, density);
+  }
   /// mac with FP32 accumulation and no chunks: the operands (whose
   /// products FP32 holds exactly) decoded once, the sums in float, in the
   /// same order as the general path; the same results, much faster.
   llvm::Error macFloat(const Instruction &inst, const isa::TileDescriptor &t,
                        Precision pi, Precision pk, int64_t inp, int64_t ker,
                        int64_t out, bool accumulate);
+  /// mac accumulating in FP16 or DLFloat16 to nearest even, its operands
+  /// FP32 or float formats (decoded once, exactly): sim::macNarrow, the same
+  /// bytes as the general path, much faster. False, having done nothing,
+  /// where the general path must run: another precision or rounding, an
+  /// empty dimension, an operand or the output out of bounds (whose message
+  /// the general path gives), or outputs overlapping an operand.
+  bool macNarrowFast(const Instruction &inst, const isa::TileDescriptor &t,
+                     Precision pi, Precision pk, Precision pa, int64_t inp,
+                     int64_t ker, int64_t out, int64_t chunk, bool accumulate);
   llvm::Error sfu(const Instruction &inst);
   /// Stores `n` SFU results (elements first, first + 1, ... of the
   /// instruction's output) in `p`, rounding stochastically with the
@@ -441,6 +516,8 @@ llvm::Error Core::dma(const Instruction &inst) {
   case DmaPath::LxToLx:
     srcSpace = 1, dstSpace = 1;
     break;
+  case DmaPath::ExtToLxUnpack:
+    return unpack(inst);
   default: {
     // Ring and link transfers: between this core's Lx and its neighbour's.
     bool ring = path == DmaPath::LxToRing || path == DmaPath::RingToLx;
@@ -480,18 +557,18 @@ llvm::Error Core::dma(const Instruction &inst) {
   }
   std::vector<uint8_t> &sm = memory(srcSpace), &dm = memory(dstSpace);
   if (d.elementBits % 8) {
-    // Packed sub-byte elements: the strides count elements, each at a bit
-    // position from its base byte (docs/isa.md).
+    // Packed sub-byte elements: addresses and strides count elements;
+    // element k lies at bit k b (docs/isa.md).
     int64_t b = d.elementBits;
     uint8_t mask = uint8_t((1u << b) - 1);
     for (int64_t i3 = 0; i3 < count[3]; ++i3)
       for (int64_t i2 = 0; i2 < count[2]; ++i2)
         for (int64_t i1 = 0; i1 < count[1]; ++i1)
           for (int64_t i0 = 0; i0 < count[0]; ++i0) {
-            int64_t s = src * 8 +
-                        (i0 * ss[0] + i1 * ss[1] + i2 * ss[2] + i3 * ss[3]) * b;
-            int64_t t = dst * 8 +
-                        (i0 * ds[0] + i1 * ds[1] + i2 * ds[2] + i3 * ds[3]) * b;
+            int64_t s =
+                (src + i0 * ss[0] + i1 * ss[1] + i2 * ss[2] + i3 * ss[3]) * b;
+            int64_t t =
+                (dst + i0 * ds[0] + i1 * ds[1] + i2 * ds[2] + i3 * ds[3]) * b;
             if (s < 0 || uint64_t(s) >= sm.size() * 8)
               return fail(inst,
                           llvm::formatv("reads bit {0} of {1}, which "
@@ -550,6 +627,80 @@ llvm::Error Core::dma(const Instruction &inst) {
   return llvm::Error::success();
 }
 
+llvm::Error Core::unpack(const Instruction &inst) {
+  const isa::DmaDescriptor &d = program.dma[size_t(inst.get("desc"))];
+  std::vector<uint8_t> &sm = *mem.ext, &dm = mem.lx;
+  int64_t src = a[size_t(inst.get("src"))] + inst.get("src_off");
+  int64_t dst = a[size_t(inst.get("dst"))] + inst.get("dst_off");
+  std::array<int64_t, isa::kMaxDmaRank> count{1, 1, 1, 1}, ds{};
+  for (size_t k = 0; k < d.dims.size(); ++k) {
+    if (d.dims[k].srcStride != 0 && d.dims[k].srcStride != 1)
+      return fail(inst, llvm::formatv("source stride {0} in dimension {1}: "
+                                      "the compressed run has no strides "
+                                      "(0 or 1)",
+                                      d.dims[k].srcStride, k));
+    count[k] = d.dims[k].count;
+    ds[k] = d.dims[k].dstStride;
+  }
+  int64_t b = d.elementBits, n = count[0] * count[1] * count[2] * count[3];
+  bool packed = b % 8 != 0;
+  // The bitmap starts at the byte holding the source (element) address;
+  // the non-zero elements follow it, from the next byte on.
+  int64_t mapAt = packed ? (src >= 0 ? src * b / 8 : -1) : src;
+  int64_t mapBytes = (n + 7) / 8;
+  const uint8_t *map = at(sm, mapAt, mapBytes);
+  if (!map)
+    return fail(inst, llvm::formatv("reads the {0}-byte bitmap at {1} of "
+                                    "external memory, which has {2} bytes",
+                                    mapBytes, mapAt, sm.size()));
+  int64_t nonZero = 0;
+  for (int64_t k = 0; k < n; ++k)
+    nonZero += (map[k / 8] >> (k % 8)) & 1;
+  int64_t valuesAt = mapAt + mapBytes, valueBytes = (nonZero * b + 7) / 8;
+  const uint8_t *values = at(sm, valuesAt, valueBytes);
+  if (!values)
+    return fail(inst, llvm::formatv("reads {0} non-zero elements ({1} bytes) "
+                                    "at {2} of external memory, which has {3} "
+                                    "bytes",
+                                    nonZero, valueBytes, valuesAt, sm.size()));
+  uint8_t mask = uint8_t((1u << (packed ? b : 8)) - 1);
+  int64_t eb = packed ? 0 : b / 8, k = 0, next = 0;
+  for (int64_t i3 = 0; i3 < count[3]; ++i3)
+    for (int64_t i2 = 0; i2 < count[2]; ++i2)
+      for (int64_t i1 = 0; i1 < count[1]; ++i1)
+        for (int64_t i0 = 0; i0 < count[0]; ++i0, ++k) {
+          int64_t t = dst + i0 * ds[0] + i1 * ds[1] + i2 * ds[2] + i3 * ds[3];
+          bool set = (map[k / 8] >> (k % 8)) & 1;
+          if (packed) {
+            int64_t bit = t * b;
+            if (t < 0 || uint64_t(bit) >= dm.size() * 8)
+              return fail(inst, llvm::formatv("writes bit {0} of Lx, which "
+                                              "has {1} bytes",
+                                              bit, dm.size()));
+            uint8_t v = 0;
+            if (set) {
+              int64_t from = next++ * b;
+              v = uint8_t((values[from / 8] >> (from % 8)) & mask);
+            }
+            uint8_t &to = dm[size_t(bit / 8)];
+            to = uint8_t((to & ~(mask << (bit % 8))) | (v << (bit % 8)));
+            continue;
+          }
+          uint8_t *to = at(dm, t, eb);
+          if (!to)
+            return fail(inst, llvm::formatv("writes {0} bytes at {1} of Lx, "
+                                            "which has {2}",
+                                            eb, t, dm.size()));
+          if (set)
+            std::memcpy(to, values + next++ * eb, size_t(eb));
+          else
+            std::memset(to, 0, size_t(eb));
+        }
+  unpackedBytes = mapBytes + valueBytes;
+  stats.dmaBytes += unpackedBytes;
+  return llvm::Error::success();
+}
+
 llvm::Error Core::mac(const Instruction &inst) {
   const isa::TileDescriptor &t = program.tiles[size_t(inst.get("tile"))];
   auto pi = Precision(inst.get("inp_prec")),
@@ -571,13 +722,20 @@ llvm::Error Core::mac(const Instruction &inst) {
   const auto &p = t.p;
   const auto &sI = t.strides[0], &sK = t.strides[1], &sO = t.strides[2];
   enum { In, Out, Oy, Ox, Mb, Ky, Kx };
-  if (pa == Precision::FP32 && chunk == 0 && pi != Precision::INT8 &&
-      pk != Precision::INT8 && !numerics::isPacked(pi) &&
-      !numerics::isPacked(pk))
+  // FP32 sums without chunks: the vectorized kernel, whatever the operands
+  // (integer products and their sums below 2^24 are exact in FP32 either
+  // way).
+  if (pa == Precision::FP32 && chunk == 0)
     return macFloat(inst, t, pi, pk, inp, ker, out, accumulate);
+  if (pi == Precision::FPEC4 || pk == Precision::FPEC4)
+    return fail(inst, "the compensated MAC (fpec4 operands) accumulates in "
+                      "fp32 without chunks");
   // Stochastic rounding: output element `element`'s roundings draw words
   // 0, 1, ... of the instruction's stream for that element.
   bool random = stochastic(pa);
+  if (!random &&
+      macNarrowFast(inst, t, pi, pk, pa, inp, ker, out, chunk, accumulate))
+    return llvm::Error::success();
   numerics::RandomStream instStream = stream(), elementStream = instStream;
   uint64_t element = 0, draw = 0;
   auto roundAcc = [&](double x) {
@@ -638,6 +796,24 @@ llvm::Error Core::mac(const Instruction &inst) {
           numerics::storeElement(value, pa, y);
           stats.macs += p[In] * p[Ky] * p[Kx];
         }
+  // The zero operands, from the spans the tile read, decoded.
+  const MacUsePlan &plan = usePlan(size_t(inst.get("tile")));
+  static thread_local std::vector<float> xs, ws;
+  auto decodeSpan = [&](int64_t base, int64_t lo, int64_t hi, Precision prec,
+                        std::vector<float> &to) {
+    to.resize(size_t(hi - lo + 1));
+    for (int64_t k = lo; k <= hi; ++k) {
+      double v;
+      int64_t byte;
+      // (Every element between two the mac read is in bounds.)
+      to[size_t(k - lo)] =
+          readElement(mem.l0, base, k, prec, v, byte) ? float(v) : 1.0f;
+    }
+  };
+  decodeSpan(inp, plan.inpLo, plan.inpHi, pi, xs);
+  decodeSpan(ker, plan.kerLo, plan.kerHi, pk, ws);
+  countZeros(size_t(inst.get("tile")), xs.data() - plan.inpLo,
+             ws.data() - plan.kerLo);
   return llvm::Error::success();
 }
 
@@ -654,10 +830,59 @@ span(const std::array<uint32_t, isa::kTileDims> &p,
   return {lo, hi};
 }
 
-/// Decodes `n` elements of precision `prec` from `bytes` into floats.
-static void decodeAll(const uint8_t *bytes, int64_t n, Precision prec,
-                      float *out) {
-  decodeElements(bytes, n, prec, out);
+/// Decodes elements [lo, hi] of the operand at `base` (a byte address, or
+/// for the packed precisions an element address) of precision `prec` in
+/// `memory` into floats; false when they are not all in bounds.
+static bool decodeOperand(const std::vector<uint8_t> &memory, int64_t base,
+                          int64_t lo, int64_t hi, Precision prec, float *out) {
+  int64_t n = hi - lo + 1, bits = storageBits(prec);
+  if (numerics::isPacked(prec)) {
+    int64_t first = (base + lo) * bits, last = (base + hi + 1) * bits;
+    if (first < 0 || uint64_t(last) > memory.size() * 8)
+      return false;
+    // Two's complement fields of `bits` bits (binary: 1 is +1, 0 is -1),
+    // extracted inline: this is the integer layers' inner loop.
+    const uint8_t *m = memory.data();
+    int64_t mask = (int64_t(1) << bits) - 1, sign = int64_t(1) << (bits - 1);
+    for (int64_t i = 0, bit = first; i < n; ++i, bit += bits) {
+      int64_t v = (m[bit >> 3] >> (bit & 7)) & mask;
+      out[i] = prec == Precision::Binary ? (v ? 1.0f : -1.0f)
+                                         : float((v ^ sign) - sign);
+    }
+    return true;
+  }
+  int64_t e = bits / 8, at = base + lo * e;
+  if (at < 0 || uint64_t(at + n * e) > memory.size())
+    return false;
+  if (prec == Precision::INT8) {
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = float(int8_t(memory[size_t(at + i)]));
+    return true;
+  }
+  if (prec == Precision::BiScaled4 || prec == Precision::FPEC4) {
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = float(numerics::fromStorage(memory[size_t(at + i)], prec));
+    return true;
+  }
+  decodeElements(memory.data() + at, n, prec, out);
+  return true;
+}
+
+/// The fields the PE-array kernels' tiles share: `t`'s extents and
+/// strides, the decoded operands (indexed as the descriptor's strides index
+/// them) and the output bytes.
+template <typename Tile>
+static void describeTile(Tile &tile, const isa::TileDescriptor &t,
+                         const float *inp, const float *ker, uint8_t *out) {
+  for (unsigned d = 0; d < isa::kTileDims; ++d) {
+    tile.extents[d] = t.p[d];
+    tile.inpStrides[d] = t.strides[0][d];
+    tile.kerStrides[d] = t.strides[1][d];
+    tile.outStrides[d] = t.strides[2][d];
+  }
+  tile.inp = inp;
+  tile.ker = ker;
+  tile.out = out;
 }
 
 llvm::Error Core::macFloat(const Instruction &inst,
@@ -667,43 +892,108 @@ llvm::Error Core::macFloat(const Instruction &inst,
   enum { In, Out, Oy, Ox, Mb, Ky, Kx };
   const auto &p = t.p;
   const auto &sI = t.strides[0], &sK = t.strides[1], &sO = t.strides[2];
-  int64_t eI = storageBits(pi) / 8, eK = storageBits(pk) / 8;
+  // The last byte an operand's element reads, for the messages.
+  auto lastByte = [](int64_t base, int64_t hi, Precision q) {
+    int64_t bits = storageBits(q);
+    return bits < 8 ? (base + hi + 1) * bits / 8 - 1 : base + hi * (bits / 8);
+  };
   auto [iLo, iHi] = span(p, sI);
   auto [kLo, kHi] = span(p, sK);
   auto [oLo, oHi] = span(p, sO);
-  if (!at(mem.l0, inp + iLo * eI, (iHi - iLo + 1) * eI))
-    return fail(inst, llvm::formatv("reads L0 at {0} (input) beyond its {1} "
-                                    "bytes",
-                                    inp + iHi * eI, mem.l0.size()));
-  if (!at(mem.l0, ker + kLo * eK, (kHi - kLo + 1) * eK))
-    return fail(inst, llvm::formatv("reads L0 at {0} (kernel) beyond its {1} "
-                                    "bytes",
-                                    ker + kHi * eK, mem.l0.size()));
-  if (!at(mem.l0, out + oLo * 4, (oHi - oLo + 1) * 4))
-    return fail(inst, llvm::formatv("writes L0 at {0} (output) beyond its {1} "
-                                    "bytes",
-                                    out + oHi * 4, mem.l0.size()));
   // Reused from tile to tile: no allocation (and page faults) per mac.
   static thread_local std::vector<float> x, w;
   x.resize(static_cast<size_t>(iHi - iLo + 1));
   w.resize(static_cast<size_t>(kHi - kLo + 1));
-  decodeAll(mem.l0.data() + inp + iLo * eI, iHi - iLo + 1, pi, x.data());
-  decodeAll(mem.l0.data() + ker + kLo * eK, kHi - kLo + 1, pk, w.data());
+  if (!decodeOperand(mem.l0, inp, iLo, iHi, pi, x.data()))
+    return fail(inst, llvm::formatv("reads L0 at {0} (input) beyond its {1} "
+                                    "bytes",
+                                    lastByte(inp, iHi, pi), mem.l0.size()));
+  if (!decodeOperand(mem.l0, ker, kLo, kHi, pk, w.data()))
+    return fail(inst, llvm::formatv("reads L0 at {0} (kernel) beyond its {1} "
+                                    "bytes",
+                                    lastByte(ker, kHi, pk), mem.l0.size()));
+  if (!at(mem.l0, out + oLo * 4, (oHi - oLo + 1) * 4))
+    return fail(inst, llvm::formatv("writes L0 at {0} (output) beyond its {1} "
+                                    "bytes",
+                                    out + oHi * 4, mem.l0.size()));
   MacTileF32 tile;
-  for (unsigned d = 0; d < isa::kTileDims; ++d) {
-    tile.extents[d] = p[d];
-    tile.inpStrides[d] = sI[d];
-    tile.kerStrides[d] = sK[d];
-    tile.outStrides[d] = sO[d];
-  }
-  tile.inp = x.data() - iLo;
-  tile.ker = w.data() - kLo;
-  tile.out = mem.l0.data() + out;
+  describeTile(tile, t, x.data() - iLo, w.data() - kLo, mem.l0.data() + out);
   tile.accumulate = accumulate;
   macF32(tile);
+  if (pi == Precision::FPEC4 || pk == Precision::FPEC4) {
+    // The compensated MAC (FPEC): sum(qx qy) plus the first-order terms
+    // sum(qx dy + qy dx) / 4 of the error directions d (0 for other
+    // operands); every term a multiple of 1/4, the sums exact in FP32.
+    static thread_local std::vector<float> dx, dy;
+    auto directions = [&](int64_t base, int64_t lo, int64_t hi, Precision q,
+                          std::vector<float> &d) {
+      d.assign(size_t(hi - lo + 1), 0.0f);
+      if (q == Precision::FPEC4)
+        for (int64_t i = lo; i <= hi; ++i)
+          d[size_t(i - lo)] =
+              0.25f * float(numerics::fpecDirection(mem.l0[size_t(base + i)]));
+    };
+    directions(inp, iLo, iHi, pi, dx);
+    directions(ker, kLo, kHi, pk, dy);
+    MacTileF32 term;
+    describeTile(term, t, x.data() - iLo, dy.data() - kLo, mem.l0.data() + out);
+    term.accumulate = true;
+    macF32(term);
+    describeTile(term, t, dx.data() - iLo, w.data() - kLo, mem.l0.data() + out);
+    macF32(term);
+  }
   stats.macs += int64_t(p[Mb]) * p[Out] * p[Oy] * p[Ox] *
                 (int64_t(p[In]) * p[Ky] * p[Kx]);
+  countZeros(size_t(inst.get("tile")), tile.inp, tile.ker);
   return llvm::Error::success();
+}
+
+static bool narrowFastPath = true;
+
+void rapid::sim::setNarrowMacFastPath(bool enable) { narrowFastPath = enable; }
+
+bool Core::macNarrowFast(const Instruction &inst, const isa::TileDescriptor &t,
+                         Precision pi, Precision pk, Precision pa, int64_t inp,
+                         int64_t ker, int64_t out, int64_t chunk,
+                         bool accumulate) {
+  if (!narrowFastPath || !narrowAccumulation(pa) || chunk < 0)
+    return false;
+  for (Precision q : {pi, pk})
+    if (q != Precision::FP32 && !numerics::floatFormat(q))
+      return false;
+  const auto &p = t.p;
+  for (uint32_t e : p)
+    if (e == 0)
+      return false;
+  const auto &sI = t.strides[0], &sK = t.strides[1], &sO = t.strides[2];
+  auto [iLo, iHi] = span(p, sI);
+  auto [kLo, kHi] = span(p, sK);
+  auto [oLo, oHi] = span(p, sO);
+  int64_t eI = storageBits(pi) / 8, eK = storageBits(pk) / 8,
+          eA = storageBits(pa) / 8;
+  // The bytes each reads or writes, [first, last).
+  int64_t i0 = inp + iLo * eI, i1 = inp + (iHi + 1) * eI;
+  int64_t k0 = ker + kLo * eK, k1 = ker + (kHi + 1) * eK;
+  int64_t o0 = out + oLo * eA, o1 = out + (oHi + 1) * eA;
+  if (!at(mem.l0, o0, o1 - o0) || (o0 < i1 && i0 < o1) || (o0 < k1 && k0 < o1))
+    return false;
+  static thread_local std::vector<float> x, w;
+  x.resize(size_t(iHi - iLo + 1));
+  w.resize(size_t(kHi - kLo + 1));
+  if (!decodeOperand(mem.l0, inp, iLo, iHi, pi, x.data()) ||
+      !decodeOperand(mem.l0, ker, kLo, kHi, pk, w.data()))
+    return false;
+  MacTileNarrow tile;
+  describeTile(tile, t, x.data() - iLo, w.data() - kLo, mem.l0.data() + out);
+  tile.acc = pa;
+  tile.chunk = chunk;
+  tile.accumulate = accumulate;
+  macNarrow(tile);
+  enum { In, Out, Oy, Ox, Mb, Ky, Kx };
+  stats.macs += int64_t(p[Mb]) * p[Out] * p[Oy] * p[Ox] *
+                (int64_t(p[In]) * p[Ky] * p[Kx]);
+  countZeros(size_t(inst.get("tile")), tile.inp, tile.ker);
+  return true;
 }
 
 llvm::Error Core::sfu(const Instruction &inst) {
@@ -732,7 +1022,10 @@ llvm::Error Core::sfu(const Instruction &inst) {
   int64_t bBytes = mode == isa::BMode::Vector      ? n * eIn
                    : mode == isa::BMode::Broadcast ? bElements * eIn
                                                    : 0;
-  bool packed = numerics::isPacked(pin) || numerics::isPacked(pout);
+  // (Packed and BiScaled elements go element by element.)
+  bool packed = numerics::isPacked(pin) || numerics::isPacked(pout) ||
+                pin == Precision::BiScaled4 || pout == Precision::BiScaled4 ||
+                pin == Precision::FPEC4 || pout == Precision::FPEC4;
   if (!packed && n > 0 && at(mem.lx, src, n * eIn) &&
       (mode == isa::BMode::Scalar || at(mem.lx, bAddr, bBytes)) &&
       at(mem.lx, dst, (reduce ? 1 : n) * eOut)) {
@@ -862,7 +1155,7 @@ llvm::Error Core::sfu(const Instruction &inst) {
     if (numerics::isPacked(pout)) {
       // Packed outputs round to nearest even and saturate (stochastic
       // rounding applies to the float formats).
-      int64_t bit = dst * 8 + i * int64_t(storageBits(pout));
+      int64_t bit = (dst + i) * int64_t(storageBits(pout));
       if (bit < 0 || uint64_t(bit) >= mem.lx.size() * 8)
         return fail(inst, llvm::formatv("writes Lx at {0} beyond its {1} "
                                         "bytes",
@@ -1009,16 +1302,17 @@ double Core::durationOf(size_t at) {
     return duration[at];
   const Instruction &inst = program.code[at];
   double cycles = 0;
+  if (inst.opcode == Opcode::Dma &&
+      isa::DmaPath(inst.get("path")) == isa::DmaPath::ExtToLxUnpack) {
+    // The compressed bytes the unpack just run read: not cached.
+    return timing->unpack(double(unpackedBytes));
+  }
   if (inst.opcode == Opcode::Dma) {
     cycles =
         timing->dma(isa::DmaPath(inst.get("path")), isa::Peer(inst.get("peer")),
                     program.dma[size_t(inst.get("desc"))]);
   } else if (inst.opcode == Opcode::Mac) {
-    cycles = timing->mac(
-        program.tiles[size_t(inst.get("tile"))],
-        isa::MacDataflow(inst.get("dataflow")), Precision(inst.get("inp_prec")),
-        Precision(inst.get("ker_prec")), Precision(inst.get("acc_prec")),
-        inst.get("chunk"), bubbleAt[at]);
+    cycles = macCycles(at, bubbleAt[at]);
   } else {
     cycles = timing->sfu(inst.get("count"));
   }

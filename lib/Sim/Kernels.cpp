@@ -19,6 +19,7 @@
 #include "rapid/Numerics/FloatFormat.h"
 #include "rapid/Numerics/Quantize.h"
 #include "rapid/Numerics/SfuMath.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/bit.h"
 
 #include <algorithm>
@@ -28,6 +29,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <functional>
+#include <limits>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -789,6 +791,213 @@ void rapid::sim::macF32(const MacTileF32 &tile) {
 }
 
 //===----------------------------------------------------------------------===//
+// Zero operands (dynamic sparsity)
+//===----------------------------------------------------------------------===//
+
+namespace {
+using ExtentStride = std::array<int64_t, 2>;
+
+/// The zero elements over every tuple of `d[0..n)` (d[0] innermost) from
+/// `base`, an element counted once per tuple that reaches it.
+int64_t zerosOver(const float *base, const ExtentStride *d, size_t n) {
+  if (n == 0)
+    return *base == 0.0f;
+  int64_t extent = d[n - 1][0], stride = d[n - 1][1], c = 0;
+  if (n == 1) {
+    if (stride == 1) {
+      for (int64_t i = 0; i < extent; ++i)
+        c += base[i] == 0.0f;
+    } else {
+      for (int64_t i = 0; i < extent; ++i)
+        c += base[i * stride] == 0.0f;
+    }
+    return c;
+  }
+  for (int64_t i = 0; i < extent; ++i)
+    c += zerosOver(base + i * stride, d, n - 1);
+  return c;
+}
+
+/// Adds one use of each element that a tuple of `d[0..n)` reaches from
+/// `offset` (uses indexed from `lo`).
+void addUses(std::vector<uint32_t> &uses, int64_t lo, const ExtentStride *d,
+             size_t n, int64_t offset) {
+  if (n == 0) {
+    ++uses[size_t(offset - lo)];
+    return;
+  }
+  for (int64_t i = 0; i < d[n - 1][0]; ++i)
+    addUses(uses, lo, d, n - 1, offset + i * d[n - 1][1]);
+}
+
+/// Per element of [lo, hi] how many tuples of `dims` read it; empty when
+/// each is read exactly once. `maxUse`: the most.
+std::vector<uint32_t> usesOf(std::vector<ExtentStride> dims, int64_t lo,
+                             int64_t hi, uint32_t &maxUse) {
+  std::vector<uint32_t> uses(size_t(hi - lo + 1), 0);
+  addUses(uses, lo, dims.data(), dims.size(), 0);
+  maxUse = *std::max_element(uses.begin(), uses.end());
+  if (llvm::all_of(uses, [](uint32_t u) { return u == 1; }))
+    uses.clear();
+  return uses;
+}
+
+#if RAPID_SIM_X86
+/// weightedZeros for uses below 2^20 (null: 1 each), 8 elements at a time
+/// in 32-bit lanes, gathered into the total every 2^12 steps.
+RAPID_AVX2 int64_t weightedZerosAvx2(const float *v, const uint32_t *u,
+                                     int64_t n) {
+  const __m256 zero = _mm256_setzero_ps();
+  const __m256i one = _mm256_set1_epi32(1);
+  int64_t total = 0, i = 0, whole = n - n % 8;
+  while (i < whole) {
+    __m256i acc = _mm256_setzero_si256();
+    int64_t end = std::min(whole, i + (int64_t(8) << 12));
+    for (; i < end; i += 8) {
+      __m256i isZero = _mm256_castps_si256(
+          _mm256_cmp_ps(_mm256_loadu_ps(v + i), zero, _CMP_EQ_OQ));
+      __m256i w =
+          u ? _mm256_loadu_si256(reinterpret_cast<const __m256i *>(u + i))
+            : one;
+      acc = _mm256_add_epi32(acc, _mm256_and_si256(isZero, w));
+    }
+    alignas(32) uint32_t lanes[8];
+    _mm256_store_si256(reinterpret_cast<__m256i *>(lanes), acc);
+    for (uint32_t l : lanes)
+      total += l;
+  }
+  for (; i < n; ++i)
+    total += v[i] == 0.0f ? (u ? int64_t(u[i]) : 1) : 0;
+  return total;
+}
+#endif
+
+/// The zero elements of [lo, hi] of `x`, each counted `uses` times (once
+/// when `uses` is empty; `maxUse`: the largest).
+int64_t weightedZeros(const float *x, int64_t lo, int64_t hi,
+                      const std::vector<uint32_t> &uses, uint32_t maxUse) {
+  const float *v = x + lo;
+  int64_t n = hi - lo + 1, c = 0;
+  const uint32_t *u = uses.empty() ? nullptr : uses.data();
+#if RAPID_SIM_X86
+  if (useVector() && maxUse < (1u << 20))
+    return weightedZerosAvx2(v, u, n);
+#endif
+  if (!u) {
+    for (int64_t i = 0; i < n; ++i)
+      c += v[i] == 0.0f;
+    return c;
+  }
+  for (int64_t i = 0; i < n; ++i)
+    c += int64_t(u[i] & -uint32_t(v[i] == 0.0f));
+  return c;
+}
+
+/// Over the tuples of the shared dimensions shared[0..n): the zero weights
+/// over the kernel-only dimensions times (where there are some) the zero
+/// inputs over the input-only ones.
+int64_t bothZero(const float *inp, const float *ker,
+                 const std::vector<std::array<int64_t, 3>> &shared, size_t n,
+                 const std::vector<ExtentStride> &inpDims,
+                 const std::vector<ExtentStride> &kerDims) {
+  if (n == 0) {
+    int64_t zk = zerosOver(ker, kerDims.data(), kerDims.size());
+    return zk ? zk * zerosOver(inp, inpDims.data(), inpDims.size()) : 0;
+  }
+  const std::array<int64_t, 3> &d = shared[n - 1];
+  int64_t c = 0;
+  for (int64_t i = 0; i < d[0]; ++i)
+    c += bothZero(inp + i * d[1], ker + i * d[2], shared, n - 1, inpDims,
+                  kerDims);
+  return c;
+}
+} // namespace
+
+MacUsePlan::MacUsePlan(const std::array<int64_t, isa::kTileDims> &extents,
+                       const std::array<int64_t, isa::kTileDims> &inpStrides,
+                       const std::array<int64_t, isa::kTileDims> &kerStrides) {
+  macs = 1;
+  for (int64_t e : extents)
+    macs *= std::max<int64_t>(e, 0);
+  if (macs == 0)
+    return;
+  std::vector<ExtentStride> inpAll, kerAll;
+  for (unsigned d = 0; d < isa::kTileDims; ++d) {
+    int64_t e = extents[d];
+    // A dimension of extent 1 has no stride.
+    int64_t sI = e > 1 ? inpStrides[d] : 0, sK = e > 1 ? kerStrides[d] : 0;
+    (sI < 0 ? inpLo : inpHi) += (e - 1) * sI;
+    (sK < 0 ? kerLo : kerHi) += (e - 1) * sK;
+    if (sI && sK)
+      shared.push_back({e, sI, sK});
+    else if (sI)
+      inpDims.push_back({e, sI});
+    else if (sK)
+      kerDims.push_back({e, sK});
+    else
+      neither *= e;
+    if (sI)
+      inpAll.push_back({e, sI});
+    if (sK)
+      kerAll.push_back({e, sK});
+    if (sI && !sK)
+      inpOnly *= e;
+    if (sK && !sI)
+      kerOnly *= e;
+  }
+  auto bySmallerStride = [](const ExtentStride &a, const ExtentStride &b) {
+    return std::abs(a[1]) < std::abs(b[1]);
+  };
+  llvm::sort(inpDims, bySmallerStride);
+  llvm::sort(kerDims, bySmallerStride);
+  inpUses = usesOf(inpAll, inpLo, inpHi, inpMaxUse);
+  kerUses = usesOf(kerAll, kerLo, kerHi, kerMaxUse);
+}
+
+MacZeroCounts MacUsePlan::count(const float *inp, const float *ker) const {
+  MacZeroCounts r;
+  r.macs = macs;
+  if (macs == 0)
+    return r;
+  // Zero elements, each once per tuple of its operand's dimensions.
+  int64_t zi = weightedZeros(inp, inpLo, inpHi, inpUses, inpMaxUse);
+  int64_t zk = weightedZeros(ker, kerLo, kerHi, kerUses, kerMaxUse);
+  r.zeroInput = zi * kerOnly * neither;
+  r.zeroWeight = zk * inpOnly * neither;
+  int64_t both =
+      zi && zk ? bothZero(inp, ker, shared, shared.size(), inpDims, kerDims) *
+                     neither
+               : 0;
+  r.zeroEither = r.zeroInput + r.zeroWeight - both;
+  return r;
+}
+
+MacZeroCounts rapid::sim::countZeroOperandsReference(const MacTileF32 &t) {
+  const auto &p = t.extents;
+  const auto &sI = t.inpStrides, &sK = t.kerStrides;
+  MacZeroCounts r;
+  for (int64_t mb = 0; mb < p[Mb]; ++mb)
+    for (int64_t o = 0; o < p[Out]; ++o)
+      for (int64_t oy = 0; oy < p[Oy]; ++oy)
+        for (int64_t ox = 0; ox < p[Ox]; ++ox)
+          for (int64_t ky = 0; ky < p[Ky]; ++ky)
+            for (int64_t kx = 0; kx < p[Kx]; ++kx)
+              for (int64_t i = 0; i < p[In]; ++i) {
+                float x =
+                    t.inp[i * sI[In] + o * sI[Out] + oy * sI[Oy] + ox * sI[Ox] +
+                          mb * sI[Mb] + ky * sI[Ky] + kx * sI[Kx]];
+                float w =
+                    t.ker[i * sK[In] + o * sK[Out] + oy * sK[Oy] + ox * sK[Ox] +
+                          mb * sK[Mb] + ky * sK[Ky] + kx * sK[Kx]];
+                ++r.macs;
+                r.zeroInput += x == 0.0f;
+                r.zeroWeight += w == 0.0f;
+                r.zeroEither += x == 0.0f || w == 0.0f;
+              }
+  return r;
+}
+
+//===----------------------------------------------------------------------===//
 // DMA
 //===----------------------------------------------------------------------===//
 
@@ -1038,5 +1247,258 @@ bool rapid::sim::sfuElementwise(isa::SfuOperation op, const float *a,
     return true;
   default:
     return false;
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// The PE array, accumulating in FP16 or DLFloat16
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// roundNarrow's constants for one format. A magnitude `a` of at least
+/// `smallest` rounds to a multiple of its binade's spacing 2^(E - m) (E its
+/// exponent, at least the format's lowest, m the mantissa bits) by adding
+/// and subtracting c = 1.5 2^(E - m + 52): a + c lies in c's binade, whose
+/// spacing is 2^(E - m), so the addition rounds `a` to nearest even at that
+/// spacing (c being an even multiple of it), and the subtraction is exact.
+/// Above the largest finite value the result is `overflow` (numerics::encode
+/// without saturation: FP16's infinity, DLFloat16's NaN); DLFloat16, without
+/// subnormals, rounds below `smallest` to zero or `smallest` (ties to zero).
+/// The sign is put back last, so that zeros keep theirs.
+struct NarrowFormat {
+  double lo;     // 2^(lowest exponent)
+  uint64_t bias; // 52 - m: c's exponent field is a's (at least lo's) + bias
+  double maxFinite, overflow, smallest, half;
+};
+
+NarrowFormat narrowFormat(Precision p) {
+  if (p == Precision::DLFloat16) {
+    const numerics::FloatFormat &f = numerics::kDLFloat16;
+    return {0x1p-31,          52 - f.mantissaBits,
+            f.maxFinite(),    std::numeric_limits<double>::quiet_NaN(),
+            f.minSubnormal(), f.minSubnormal() / 2};
+  }
+  const numerics::FloatFormat &f = numerics::kFP16;
+  return {0x1p-14,
+          52 - f.mantissaBits,
+          f.maxFinite(),
+          std::numeric_limits<double>::infinity(),
+          0,
+          0};
+}
+
+/// The exponents c is built from stop at 2^40 (far above both formats'
+/// range: larger magnitudes overflow whatever c is).
+constexpr double kNarrowHi = 0x1p40;
+
+double roundNarrowWith(double x, const NarrowFormat &f) {
+  uint64_t b = llvm::bit_cast<uint64_t>(x);
+  uint64_t sign = b & (uint64_t(1) << 63);
+  double a = llvm::bit_cast<double>(b ^ sign);
+  if (std::isnan(a))
+    return a;
+  double r;
+  if (a < f.smallest) {
+    r = a > f.half ? f.smallest : 0.0;
+  } else {
+    double m = std::min(std::max(a, f.lo), kNarrowHi);
+    uint64_t e = llvm::bit_cast<uint64_t>(m) >> 52;
+    double c = llvm::bit_cast<double>((e + f.bias) << 52 | uint64_t(1) << 51);
+    r = (a + c) - c;
+    if (r > f.maxFinite)
+      r = f.overflow;
+  }
+  return llvm::bit_cast<double>(llvm::bit_cast<uint64_t>(r) | sign);
+}
+
+/// One output's sum (macNarrow's order and roundings).
+double narrowSum(const float *x, const float *w, const int64_t *offI,
+                 const int64_t *offK, int64_t terms, int64_t chunk,
+                 const NarrowFormat &f) {
+  double total = 0, partial = 0;
+  for (int64_t r = 0; r < terms; ++r) {
+    double product =
+        roundNarrowWith(double(x[offI[r]]) * double(w[offK[r]]), f);
+    partial = roundNarrowWith(partial + product, f);
+    if (chunk && (r + 1) % chunk == 0) {
+      total = roundNarrowWith(total + partial, f);
+      partial = 0;
+    }
+  }
+  return chunk ? roundNarrowWith(total + partial, f) : partial;
+}
+
+/// Lanes of outputs per group.
+constexpr int kNarrowLanes = 8;
+
+#if RAPID_SIM_X86
+struct NarrowVec {
+  __m256d sign, lo, hi, maxFinite, overflow, smallest, half;
+  __m256i bias, c51;
+};
+
+RAPID_AVX2 inline __attribute__((always_inline)) __m256d
+roundNarrowAvx2(__m256d x, const NarrowVec &k) {
+  __m256d sign = _mm256_and_pd(x, k.sign);
+  __m256d a = _mm256_andnot_pd(k.sign, x);
+  // max_pd gives its second operand for a NaN `a`, whose r is NaN anyway.
+  __m256d m = _mm256_min_pd(_mm256_max_pd(a, k.lo), k.hi);
+  __m256i e = _mm256_srli_epi64(_mm256_castpd_si256(m), 52);
+  __m256d c = _mm256_castsi256_pd(_mm256_or_si256(
+      _mm256_slli_epi64(_mm256_add_epi64(e, k.bias), 52), k.c51));
+  __m256d r = _mm256_sub_pd(_mm256_add_pd(a, c), c);
+  r = _mm256_blendv_pd(r, k.overflow,
+                       _mm256_cmp_pd(r, k.maxFinite, _CMP_GT_OQ));
+  __m256d tiny =
+      _mm256_and_pd(_mm256_cmp_pd(a, k.half, _CMP_GT_OQ), k.smallest);
+  r = _mm256_blendv_pd(r, tiny, _mm256_cmp_pd(a, k.smallest, _CMP_LT_OQ));
+  return _mm256_or_pd(r, sign);
+}
+
+/// narrowSum for kNarrowLanes outputs, lane l's operands at xp[l], wp[l].
+RAPID_AVX2 void narrowSumsAvx2(const float *const *xp, const float *const *wp,
+                               const int64_t *offI, const int64_t *offK,
+                               int64_t terms, int64_t chunk,
+                               const NarrowFormat &f, double *sums) {
+  NarrowVec k;
+  k.sign = _mm256_set1_pd(-0.0);
+  k.lo = _mm256_set1_pd(f.lo);
+  k.hi = _mm256_set1_pd(kNarrowHi);
+  k.maxFinite = _mm256_set1_pd(f.maxFinite);
+  k.overflow = _mm256_set1_pd(f.overflow);
+  k.smallest = _mm256_set1_pd(f.smallest);
+  k.half = _mm256_set1_pd(f.half);
+  k.bias = _mm256_set1_epi64x(int64_t(f.bias));
+  k.c51 = _mm256_set1_epi64x(int64_t(1) << 51);
+  const __m256d zero = _mm256_setzero_pd();
+  __m256d p0 = zero, p1 = zero, t0 = zero, t1 = zero;
+  const float *x0 = xp[0], *x1 = xp[1], *x2 = xp[2], *x3 = xp[3], *x4 = xp[4],
+              *x5 = xp[5], *x6 = xp[6], *x7 = xp[7];
+  const float *w0 = wp[0], *w1 = wp[1], *w2 = wp[2], *w3 = wp[3], *w4 = wp[4],
+              *w5 = wp[5], *w6 = wp[6], *w7 = wp[7];
+  for (int64_t r = 0; r < terms;) {
+    int64_t end = chunk ? std::min(terms, r + chunk) : terms;
+    for (; r < end; ++r) {
+      int64_t i = offI[r], j = offK[r];
+      __m256d xa = _mm256_cvtps_pd(_mm_setr_ps(x0[i], x1[i], x2[i], x3[i]));
+      __m256d xb = _mm256_cvtps_pd(_mm_setr_ps(x4[i], x5[i], x6[i], x7[i]));
+      __m256d wa = _mm256_cvtps_pd(_mm_setr_ps(w0[j], w1[j], w2[j], w3[j]));
+      __m256d wb = _mm256_cvtps_pd(_mm_setr_ps(w4[j], w5[j], w6[j], w7[j]));
+      __m256d qa = roundNarrowAvx2(_mm256_mul_pd(xa, wa), k);
+      __m256d qb = roundNarrowAvx2(_mm256_mul_pd(xb, wb), k);
+      p0 = roundNarrowAvx2(_mm256_add_pd(p0, qa), k);
+      p1 = roundNarrowAvx2(_mm256_add_pd(p1, qb), k);
+    }
+    if (chunk && r % chunk == 0) {
+      t0 = roundNarrowAvx2(_mm256_add_pd(t0, p0), k);
+      t1 = roundNarrowAvx2(_mm256_add_pd(t1, p1), k);
+      p0 = p1 = zero;
+    }
+  }
+  if (chunk) {
+    p0 = roundNarrowAvx2(_mm256_add_pd(t0, p0), k);
+    p1 = roundNarrowAvx2(_mm256_add_pd(t1, p1), k);
+  }
+  _mm256_storeu_pd(sums, p0);
+  _mm256_storeu_pd(sums + 4, p1);
+}
+#endif
+} // namespace
+
+bool rapid::sim::narrowAccumulation(Precision p) {
+  return p == Precision::FP16 || p == Precision::DLFloat16;
+}
+
+double rapid::sim::roundNarrow(double x, Precision p) {
+  return roundNarrowWith(x, narrowFormat(p));
+}
+
+void rapid::sim::macNarrow(const MacTileNarrow &t) {
+  const auto &p = t.extents;
+  const auto &sI = t.inpStrides, &sK = t.kerStrides, &sO = t.outStrides;
+  int64_t terms = p[Ky] * p[Kx] * p[In];
+  int64_t n = p[Mb] * p[Out] * p[Oy] * p[Ox];
+  // Scratch reused from tile to tile; the lambda below captures these
+  // references, so that the workers read the caller's vectors.
+  static thread_local std::vector<int64_t> scratch[5];
+  static thread_local std::vector<double> sumScratch;
+  std::vector<int64_t> &offI = scratch[0], &offK = scratch[1],
+                       &baseI = scratch[2], &baseK = scratch[3],
+                       &baseO = scratch[4];
+  std::vector<double> &sums = sumScratch;
+  offI.resize(size_t(terms));
+  offK.resize(size_t(terms));
+  for (int64_t ky = 0, r = 0; ky < p[Ky]; ++ky)
+    for (int64_t kx = 0; kx < p[Kx]; ++kx)
+      for (int64_t i = 0; i < p[In]; ++i, ++r) {
+        offI[size_t(r)] = ky * sI[Ky] + kx * sI[Kx] + i * sI[In];
+        offK[size_t(r)] = ky * sK[Ky] + kx * sK[Kx] + i * sK[In];
+      }
+  baseI.resize(size_t(n));
+  baseK.resize(size_t(n));
+  baseO.resize(size_t(n));
+  sums.resize(size_t(n));
+  for (int64_t mb = 0, j = 0; mb < p[Mb]; ++mb)
+    for (int64_t o = 0; o < p[Out]; ++o)
+      for (int64_t oy = 0; oy < p[Oy]; ++oy)
+        for (int64_t ox = 0; ox < p[Ox]; ++ox, ++j) {
+          baseI[size_t(j)] =
+              o * sI[Out] + oy * sI[Oy] + ox * sI[Ox] + mb * sI[Mb];
+          baseK[size_t(j)] =
+              o * sK[Out] + oy * sK[Oy] + ox * sK[Ox] + mb * sK[Mb];
+          baseO[size_t(j)] =
+              o * sO[Out] + oy * sO[Oy] + ox * sO[Ox] + mb * sO[Mb];
+        }
+  const NarrowFormat f = narrowFormat(t.acc);
+  bool vector = useVector();
+  int64_t chunk = t.chunk;
+  int64_t groups = (n + kNarrowLanes - 1) / kNarrowLanes;
+  parallelFor(groups, terms * n, [&](int64_t g) {
+    int64_t j0 = g * kNarrowLanes;
+    int64_t lanes = std::min<int64_t>(kNarrowLanes, n - j0);
+#if RAPID_SIM_X86
+    if (vector) {
+      // Lanes past the last output repeat it; their sums are dropped.
+      const float *xp[kNarrowLanes], *wp[kNarrowLanes];
+      for (int64_t l = 0; l < kNarrowLanes; ++l) {
+        size_t j = size_t(j0 + std::min(l, lanes - 1));
+        xp[l] = t.inp + baseI[j];
+        wp[l] = t.ker + baseK[j];
+      }
+      double s[kNarrowLanes];
+      narrowSumsAvx2(xp, wp, offI.data(), offK.data(), terms, chunk, f, s);
+      std::copy(s, s + lanes, sums.begin() + j0);
+      return;
+    }
+#endif
+    (void)vector;
+    for (int64_t l = 0; l < lanes; ++l) {
+      size_t j = size_t(j0 + l);
+      sums[j] = narrowSum(t.inp + baseI[j], t.ker + baseK[j], offI.data(),
+                          offK.data(), terms, chunk, f);
+    }
+  });
+  // The stores in output order (outputs may coincide: later ones add to
+  // earlier ones' results).
+  int64_t eA = storageBits(t.acc) / 8;
+  bool fp16 = t.acc == Precision::FP16;
+  const float *table = fp16 ? fp16Table() : nullptr;
+  for (int64_t j = 0; j < n; ++j) {
+    uint8_t *y = t.out + baseO[size_t(j)] * eA;
+    double v = sums[size_t(j)];
+    if (fp16) {
+      uint16_t h;
+      if (t.accumulate) {
+        std::memcpy(&h, y, 2);
+        v = roundNarrowWith(double(table[h]) + v, f);
+      }
+      // `v` is an FP16 value (or an infinity or NaN): converted exactly.
+      h = floatToHalf(float(v));
+      std::memcpy(y, &h, 2);
+      continue;
+    }
+    if (t.accumulate)
+      v = roundNarrowWith(numerics::loadElement(y, t.acc) + v, f);
+    numerics::storeElement(v, t.acc, y);
   }
 }

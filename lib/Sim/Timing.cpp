@@ -20,6 +20,7 @@ TimingModel::TimingModel(const ArchSpec &arch, int64_t activeCores)
   linkLatency = arch.system.linkLatencyNs * f;
   linkXBpc = arch.system.linkXGBps / f;
   linkYBpc = arch.system.linkYGBps / f;
+  skipZeros = arch.core.peArray.zeroSkipping;
 }
 
 double TimingModel::dma(DmaPath path, isa::Peer peer,
@@ -35,6 +36,8 @@ double TimingModel::dma(DmaPath path, isa::Peer peer,
   switch (path) {
   case DmaPath::ExtToLx:
     return fill ? bytes / core.lxBpc : bytes / core.extReadBpc;
+  case DmaPath::ExtToLxUnpack:
+    return unpack(bytes);
   case DmaPath::LxToExt:
     return bytes / core.extWriteBpc;
   case DmaPath::ExtToExt:
@@ -58,9 +61,13 @@ double TimingModel::dma(DmaPath path, isa::Peer peer,
   return 0;
 }
 
+double TimingModel::unpack(double compressedBytes) const {
+  return compressedBytes / core.extReadBpc;
+}
+
 double TimingModel::mac(const isa::TileDescriptor &t, isa::MacDataflow dataflow,
                         Precision inp, Precision ker, Precision acc,
-                        int64_t chunk, double &bubble) const {
+                        int64_t chunk, double &bubble, double density) const {
   using isa::TileDim;
   auto p = [&](TileDim d) { return int64_t(t.p[unsigned(d)]); };
   // The tile as a forward layer kernel: a depthwise tile (the input strided
@@ -81,8 +88,8 @@ double TimingModel::mac(const isa::TileDescriptor &t, isa::MacDataflow dataflow,
   w.outPerGroup = depthwise ? 1 : out;
   PrecisionConfig pc{inp, ker, acc, chunk};
   bubble = 0;
-  double stream =
-      peTileCycles(w, core, Dataflow(unsigned(dataflow)), dims, pc, bubble);
+  double stream = peTileCycles(w, core, Dataflow(unsigned(dataflow)), dims, pc,
+                               bubble, density);
   return stream + bubble;
 }
 

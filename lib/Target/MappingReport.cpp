@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "rapid/Target/MappingReport.h"
+#include "rapid/Dialect/Rapid/ConstantValues.h"
 #include "rapid/Target/LayerSummary.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
@@ -20,6 +21,96 @@
 
 using namespace mlir;
 using namespace rapid;
+
+std::optional<Precision> rapid::storedPrecision(Type element) {
+  if (auto q = dyn_cast<QuantType>(element)) {
+    if (q.getCompensated())
+      return Precision::FPEC4;
+    switch (q.getStorage().getWidth()) {
+    case 8:
+      return Precision::INT8;
+    case 4:
+      return Precision::INT4;
+    case 2:
+      return Precision::INT2;
+    default:
+      return std::nullopt;
+    }
+  }
+  if (isa<Float8E4M3B11FNUZType>(element))
+    return Precision::HFP8_143;
+  if (isa<Float8E5M2Type>(element))
+    return Precision::HFP8_152;
+  return std::nullopt;
+}
+
+double rapid::conversionOpCycles(Operation *op, const ArchSpec &arch,
+                                 Precision act) {
+  if (!isa<CastOp, QuantizeOp, DequantizeOp>(op))
+    return 0;
+  auto elementOf = [](Value v) {
+    return cast<ShapedType>(v.getType()).getElementType();
+  };
+  Precision in = storedPrecision(elementOf(op->getOperand(0))).value_or(act),
+            out = storedPrecision(elementOf(op->getResult(0))).value_or(act);
+  int passes = 1;
+  if (auto q = dyn_cast<QuantizeOp>(op))
+    passes = cast<QuantType>(elementOf(q.getResult())).getZeroPoint() ? 2 : 1;
+  if (isa<DequantizeOp>(op))
+    passes = 2;
+  int64_t elements =
+      cast<ShapedType>(op->getResult(0).getType()).getNumElements();
+  int64_t cores = std::max<int64_t>(arch.chip.cores, 1);
+  // The backend gives each core a share in whole bytes of packed data.
+  int64_t align = storageBits(in) < 8 || storageBits(out) < 8 ? 8 : 1;
+  int64_t perCore = (elements + align * cores - 1) / (align * cores) * align;
+  perCore = std::min(perCore, elements);
+  return conversionCycles(CoreModel::fromArch(arch, cores), double(perCore), in,
+                          out, passes);
+}
+
+std::optional<PrecisionConfig>
+rapid::layerPrecision(Operation *layer, const PrecisionConfig &policy,
+                      std::string *why) {
+  if (layer->getNumOperands() < 2 || isa<LSTMOp, LSTMCellOp>(layer))
+    return policy;
+  auto elementOf = [](Value v) {
+    return cast<ShapedType>(v.getType()).getElementType();
+  };
+  std::optional<Precision> inp =
+      storedPrecision(elementOf(layer->getOperand(0)));
+  std::optional<Precision> ker =
+      storedPrecision(elementOf(layer->getOperand(1)));
+  bool intInp = inp && *inp >= Precision::INT8,
+       intKer = ker && *ker >= Precision::INT8;
+  if (intInp != intKer) {
+    if (why)
+      *why = intInp ? "its input is quantized but its weights are not"
+                    : "its weights are quantized but its input is not";
+    return std::nullopt;
+  }
+  PrecisionConfig pc = policy;
+  if (layer->hasAttr(RapidDialect::kBiScaledWeightsAttrName) &&
+      (!intKer || *ker != Precision::INT8)) {
+    if (why)
+      *why = "its BiScaled weights must be an int8-typed rapid.quant_constant";
+    return std::nullopt;
+  }
+  if (intInp) {
+    pc.inp = *inp;
+    pc.ker = layer->hasAttr(RapidDialect::kBiScaledWeightsAttrName)
+                 ? Precision::BiScaled4
+                 : *ker;
+    pc.acc = Precision::FP32;
+    pc.chunk = 0;
+  } else if (inp) {
+    // The seed's FP8 training/inference format: FP16 sums in chunks of 64.
+    pc.inp = pc.ker = *inp;
+    pc.acc = Precision::FP16;
+    pc.chunk = 64;
+  }
+  return pc;
+}
 
 static unsigned idx(Dim d) { return static_cast<unsigned>(d); }
 
@@ -42,6 +133,30 @@ std::vector<Kernel> rapid::kernelsToMap(Operation *layer, bool training) {
   if (hasWeights(layer))
     kernels.push_back(Kernel::UPD);
   return kernels;
+}
+
+/// The fraction of a layer's constant weights (a rapid.constant or
+/// rapid.quant_constant second operand) that are zero; none without them.
+static std::optional<double> weightSparsity(Operation *layer) {
+  if (layer->getNumOperands() < 2 || !hasWeights(layer))
+    return std::nullopt;
+  Operation *def = layer->getOperand(1).getDefiningOp();
+  if (auto q = dyn_cast_or_null<QuantConstantOp>(def)) {
+    auto dense = dyn_cast<DenseIntElementsAttr>(q.getValue());
+    if (!dense || dense.getNumElements() == 0)
+      return std::nullopt;
+    int64_t zeros = 0;
+    for (const APInt &v : dense.getValues<APInt>())
+      zeros += v.isZero();
+    return double(zeros) / double(dense.getNumElements());
+  }
+  auto c = dyn_cast_or_null<ConstantOp>(def);
+  std::optional<SmallVector<double>> values;
+  if (c)
+    values = readFloatElements(c.getValue());
+  if (!values || values->empty())
+    return std::nullopt;
+  return double(llvm::count(*values, 0.0)) / double(values->size());
 }
 
 /// SFU operations per output element of an activation: compares and
@@ -332,6 +447,7 @@ MappingReport rapid::buildMappingReport(Operation *root, const ArchSpec &arch,
   std::vector<std::vector<Mapping>> mappings;
   std::vector<int> newIndex(all.ops.size(), -1);
   std::optional<PrecisionConfig> pc;
+  bool policySeen = false; // pc is an unfixed (policy) layer's
   for (size_t i = 0; i < all.ops.size(); ++i) {
     Operation *op = all.ops[i];
     SpatialLayer layer = all.net.layers[i];
@@ -355,8 +471,15 @@ MappingReport rapid::buildMappingReport(Operation *root, const ArchSpec &arch,
     }
     if (ms.size() != layer.kernels.size())
       continue;
-    if (!pc)
+    // The policy: the first layer's whose input type does not fix it.
+    bool fixed =
+        op->getNumOperands() &&
+        storedPrecision(
+            cast<ShapedType>(op->getOperand(0).getType()).getElementType());
+    if (!pc || (!policySeen && !fixed)) {
       pc = ms.front().precision;
+      policySeen = !fixed;
+    }
     std::vector<int> preds;
     for (int p : layer.preds)
       if (newIndex[p] >= 0)
@@ -371,6 +494,9 @@ MappingReport rapid::buildMappingReport(Operation *root, const ArchSpec &arch,
   g.net.finalize();
   if (g.ops.empty())
     return report;
+  // Every layer's precision fixed by its types: the policy is fp16's.
+  if (pc && !policySeen)
+    pc = PrecisionConfig();
   NetworkPlan plan = priceNetwork(g.net, arch, configs, mappings, *pc);
   SpatialOptions baseOptions;
   baseOptions.homogeneousBaseline = true;
@@ -402,7 +528,11 @@ MappingReport rapid::buildMappingReport(Operation *root, const ArchSpec &arch,
         llvm::any_of(conv.getPadValues(), [](int64_t p) { return p; })) {
       ArrayRef<int64_t> s = conv.getInput().getType().getShape();
       SmallVector<int64_t, 4> pads = conv.getPadValues();
-      double eb = double(storageBits(pc->inp)) / 8;
+      double eb =
+          double(storageBits(
+              storedPrecision(conv.getInput().getType().getElementType())
+                  .value_or(pc->inp))) /
+          8;
       double in = double(s[0] * s[1] * s[2] * s[3]) * eb;
       double padded = double(s[0] * s[1] * (s[2] + pads[0] + pads[2]) *
                              (s[3] + pads[1] + pads[3])) *
@@ -448,6 +578,29 @@ MappingReport rapid::buildMappingReport(Operation *root, const ArchSpec &arch,
       }
       row.relayout = k == 0 ? lp.relayout + padCopy : 0;
       row.breakdown = breakdownOf(row.cost, row.relayout);
+      if (k == 0 && row.kernel == Kernel::FWD && op->getNumOperands())
+        if (Operation *def = op->getOperand(0).getDefiningOp())
+          row.conversion = conversionOpCycles(def, arch, pc->inp);
+      row.breakdown.aux += row.conversion;
+      const PrecisionConfig &own = row.cost.mapping.precision;
+      if (own.inp != pc->inp || own.ker != pc->ker || own.acc != pc->acc) {
+        // What the layer would cost in the policy's precision.
+        report.perLayer = true;
+        SpatialLayer layer = g.net.layers[i];
+        LayerTask task =
+            spatialLayerTask(layer, row.kernel, lp.config, report.training);
+        CoreModel core = spatialCoreModel(layer, arch, lp.config, *pc);
+        SearchOptions so;
+        so.precision = *pc;
+        so.budget = 20000;
+        so.lowerable = !report.training;
+        llvm::Expected<SearchResult> r = searchMapping(task, core, so);
+        if (r)
+          row.policyCycles = row.breakdown.total() - row.conversion -
+                             row.cost.core.total() + r->best.cost.total();
+        else
+          llvm::consumeError(r.takeError());
+      }
       if (base)
         row.baseline = base->layers[i].kernels[k].total() +
                        (k == 0 ? base->layers[i].relayout : 0);
@@ -456,6 +609,8 @@ MappingReport rapid::buildMappingReport(Operation *root, const ArchSpec &arch,
         row.baseline = loweredBaseline;
       }
       row.macs = makeWorkload(g.net.layers[i].shape, row.kernel).macs();
+      if (k == 0)
+        row.weightSparsity = weightSparsity(op);
       if (stats) {
         auto it = stats->perKernel.find({op, row.kernel});
         if (it != stats->perKernel.end())
@@ -544,6 +699,13 @@ static std::string precisionString(const MappingReport &r) {
   return s;
 }
 
+/// "int4", "hfp8_143", "fp16": a layer's operand precision.
+static std::string precisionShort(const PrecisionConfig &pc) {
+  if (pc.inp == pc.ker)
+    return stringify(pc.inp).str();
+  return (stringify(pc.inp) + "x" + stringify(pc.ker)).str();
+}
+
 static const char *kindShort(Parallelism p) {
   switch (p) {
   case Parallelism::Data:
@@ -569,14 +731,19 @@ void rapid::printMappingReport(const MappingReport &r, llvm::raw_ostream &os) {
       "pipeline stage\n",
       r.arch, r.chips, r.cores, r.frequencyGHz,
       r.training ? "training step (fwd, bwd, upd)" : "inference", r.minibatch,
-      r.precision ? ", precision " + precisionString(r) : "");
+      r.precision ? (r.perLayer ? ", precision per layer (prec; policy "
+                                : ", precision ") +
+                        precisionString(r) + (r.perLayer ? ")" : "")
+                  : "");
   os << llvm::formatv(
       "{0,-3} {1,-24} {2,-3} {3,-5} {4,-11} {5,-14} {6,-5} {7,-2} {8,-21} "
       "{9,-21} {10,-17} {11,-13} {12,-13} {13,11} {14,5} {15,5} {16,5} {17,5} "
-      "{18,5} {19,5} {20,7}\n",
+      "{18,5} {19,5} {20,7}{21}\n",
       "#", "layer", "krn", "par", "chipD", "coreD", "mem", "df", "N", "B", "T",
       "B order", "T order", "cycles", "mac%", "und%", "bub%", "ovl%", "non%",
-      "aux%", "speedup");
+      "aux%", "speedup",
+      r.perLayer ? llvm::formatv(" {0,-8} {1,9}", "prec", "vs policy").str()
+                 : std::string());
   unsigned i = 0;
   for (const MappingReportRow &row : r.rows) {
     std::string name = row.name;
@@ -588,18 +755,38 @@ void rapid::printMappingReport(const MappingReport &r, llvm::raw_ostream &os) {
     std::string speedup =
         row.baseline ? llvm::formatv("{0:F2}x", *row.baseline / t).str()
                      : std::string("-");
+    std::string own;
+    if (r.perLayer)
+      own = llvm::formatv(
+                " {0,-8} {1,9}", precisionShort(m.precision),
+                row.policyCycles
+                    ? llvm::formatv("{0:F2}x", *row.policyCycles / t).str()
+                    : std::string("-"))
+                .str();
     os << llvm::formatv(
         "{0,-3} {1,-24} {2,-3} {3,-5} {4,-11} {5,-14} {6,-5} {7,-2} {8,-21} "
         "{9,-21} {10,-17} {11,-13} {12,-13} {13,11:F0} {14,5:F1} {15,5:F1} "
-        "{16,5:F1} {17,5:F1} {18,5:F1} {19,5:F1} {20,7}\n",
+        "{16,5:F1} {17,5:F1} {18,5:F1} {19,5:F1} {20,7}{21}\n",
         i++, name, stringify(row.kernel), kindShort(row.spatial.kind),
         splitString(row.spatial.chipSplit), splitString(row.spatial.coreSplit),
         memoryString(row.spatial), dataflowShort(m.dataflow), tileString(m.n),
         tileString(m.b), tileString(m.t), orderString(m.order[0], m.n, m.b),
         orderString(m.order[1], m.b, m.t), t, pct(b.mac, t), pct(b.underUse, t),
         pct(b.bubble, t), pct(b.visible, t), pct(b.nonOverlapped, t),
-        pct(b.aux, t), speedup);
+        pct(b.aux, t), speedup, own);
   }
+  // Static weight sparsity, where a layer has zero weights.
+  std::string sparse;
+  for (const MappingReportRow &row : r.rows)
+    if (row.weightSparsity && *row.weightSparsity > 0)
+      sparse += llvm::formatv("{0}{1} {2:F1}%{3}", sparse.empty() ? "" : ", ",
+                              row.name, 100 * *row.weightSparsity,
+                              !row.weightsCompressed   ? ""
+                              : *row.weightsCompressed ? " compressed"
+                                                       : " dense")
+                    .str();
+  if (!sparse.empty())
+    os << "zero weights: " << sparse << "\n";
   const Breakdown &c = r.total;
   double sum = c.total();
   os << llvm::formatv(
@@ -761,6 +948,20 @@ void rapid::writeMappingReportJSON(const MappingReport &r,
     }
     if (row.stats)
       o["search"] = statsJSON(*row.stats);
+    if (row.weightSparsity)
+      o["weight_sparsity"] = *row.weightSparsity;
+    if (row.weightsCompressed)
+      o["weights_compressed"] = *row.weightsCompressed;
+    o["precision"] = llvm::json::Object{{"inp", stringify(m.precision.inp)},
+                                        {"ker", stringify(m.precision.ker)},
+                                        {"acc", stringify(m.precision.acc)},
+                                        {"chunk", m.precision.chunk}};
+    if (row.conversion)
+      o["conversion_cycles"] = row.conversion;
+    if (row.policyCycles) {
+      o["policy_cycles"] = *row.policyCycles;
+      o["speedup_over_policy"] = *row.policyCycles / row.breakdown.total();
+    }
     rows.push_back(std::move(o));
   }
   llvm::json::Object mix;

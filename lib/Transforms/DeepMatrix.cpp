@@ -98,7 +98,17 @@ struct DeepMatrixPass
         op->setAttr(RapidDialect::kSpatialAttrName,
                     toSpatialAttr(context, config, spec->chip.cores));
       SpatialLayer layer = spatialLayerOf(op, training);
-      CoreModel core = spatialCoreModel(layer, *spec, config, *pc);
+      // The layer's own precisions where rapid-assign-precision set them.
+      std::string why;
+      std::optional<PrecisionConfig> lpc = layerPrecision(op, *pc, &why);
+      if (!lpc) {
+        op->emitError() << "cannot map layer '" << layerName(op)
+                        << "': " << why;
+        return WalkResult::interrupt();
+      }
+      SearchOptions layerOptions = options;
+      layerOptions.precision = *lpc;
+      CoreModel core = spatialCoreModel(layer, *spec, config, *lpc);
       for (Kernel kernel : layer.kernels) {
         auto cannotMap = [&]() {
           return op->emitError()
@@ -106,10 +116,17 @@ struct DeepMatrixPass
                  << stringify(kernel) << ") on " << spec->name << ": ";
         };
         LayerTask task = spatialLayerTask(layer, kernel, config, training);
+        // The seed's hybrid FP8: forward tensors in 1-4-3, the backward
+        // pass's (errors and their products) in 1-5-2.
+        SearchOptions kernelOptions = layerOptions;
+        if (kernel != Kernel::FWD && lpc->inp == Precision::HFP8_143 &&
+            precision != "hfp8")
+          kernelOptions.precision.inp = kernelOptions.precision.ker =
+              Precision::HFP8_152;
         Mapping mapping;
         if (search) {
           llvm::Expected<SearchResult> result =
-              searchMapping(task, core, options);
+              searchMapping(task, core, kernelOptions);
           if (!result) {
             cannotMap() << llvm::toString(result.takeError());
             return WalkResult::interrupt();
@@ -124,12 +141,13 @@ struct DeepMatrixPass
             sink->total.add(st);
           }
         } else {
-          std::string why = checkPrecision(core, *pc);
+          std::string why = checkPrecision(core, kernelOptions.precision);
           if (!why.empty()) {
             cannotMap() << why;
             return WalkResult::interrupt();
           }
-          std::optional<Mapping> base = baselineMapping(task, core, *pc);
+          std::optional<Mapping> base =
+              baselineMapping(task, core, kernelOptions.precision);
           if (!base) {
             cannotMap() << "the baseline mapping's smallest tile does not fit "
                            "the scratchpads";

@@ -29,6 +29,7 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <cmath>
 #include <map>
 #include <variant>
 
@@ -105,13 +106,22 @@ std::array<int64_t, 4> shape4(Type type) {
   return {lead, last, 1, 1};
 }
 
-/// `values` as the accelerator stores them in precision `p`.
+/// `values` as the accelerator stores them in precision `p` (packed for
+/// the sub-byte precisions).
 std::vector<uint8_t> stored(ArrayRef<double> values, Precision p) {
-  std::vector<uint8_t> bytes(values.size() * size_t(storageBits(p) / 8));
+  int64_t bits = storageBits(p);
+  std::vector<uint8_t> bytes((values.size() * size_t(bits) + 7) / 8);
   for (size_t i = 0; i < values.size(); ++i)
-    numerics::storeElement(values[i], p,
-                           &bytes[i * size_t(storageBits(p) / 8)]);
+    if (numerics::isPacked(p))
+      numerics::storePacked(values[i], p, bytes.data(), i * uint64_t(bits));
+    else
+      numerics::storeElement(values[i], p, &bytes[i * size_t(bits / 8)]);
   return bytes;
+}
+
+/// The element type of a shaped value.
+Type elementOf(Value v) {
+  return cast<ShapedType>(v.getType()).getElementType();
 }
 
 int64_t elementsOf(const std::array<int64_t, 4> &s) {
@@ -121,6 +131,12 @@ int64_t elementsOf(const std::array<int64_t, 4> &s) {
 struct LowerToISAPass
     : public rapid::impl::RapidLowerToISABase<LowerToISAPass> {
   using Base::Base;
+  LowerToISAPass(const RapidLowerToISAOptions &options, LowerToISAStats *sink)
+      : Base(options), sink(sink) {}
+
+  /// What was compressed, for rapidc (may be null).
+  LowerToISAStats *sink = nullptr;
+  CompressWeights compressMode = CompressWeights::Auto;
 
   ModuleOp module;
   ArchSpec spec;
@@ -137,6 +153,29 @@ struct LowerToISAPass
     constants.resize(at + bytes.size(), 0);
     std::copy(bytes.begin(), bytes.end(), constants.begin() + at);
     return at;
+  }
+
+  /// Packs `l`'s weights `w` into the constants image, bitmap-compressed
+  /// where compress-weights says (setting l.kerSlotBytes); their address.
+  /// `layer` names the layer for the statistics.
+  uint64_t addWeights(MappedLayer &l, ArrayRef<float> w, StringRef layer) {
+    std::vector<uint8_t> dense = packWeights(l, w);
+    std::optional<CompressedWeights> c =
+        backend::compressWeights(l, dense, compressMode);
+    l.kerSlotBytes = c ? c->slotBytes : 0;
+    if (!c)
+      return addConstant(dense);
+    ++numCompressedLayers;
+    int64_t saved = int64_t(dense.size()) - int64_t(c->bytes.size());
+    numCompressedBytesSaved += uint64_t(std::max<int64_t>(0, saved));
+    if (sink) {
+      ++sink->compressedSlices;
+      sink->denseBytes += int64_t(dense.size());
+      sink->compressedBytes += int64_t(c->bytes.size());
+      if (!llvm::is_contained(sink->compressedLayers, layer))
+        sink->compressedLayers.push_back(layer.str());
+    }
+    return addConstant(c->bytes);
   }
 
   int newTensor(std::string name, std::array<int64_t, 4> shape) {
@@ -168,15 +207,20 @@ struct LowerToISAPass
     int t = newTensor(std::move(name), shape4(v.getType()));
     tensors[t].first = int64_t(steps.size());
     tensors[t].last = int64_t(steps.size());
+    // Quantized and HFP8 values are stored as their types say.
+    tensors[t].precision = storedPrecision(elementOf(v));
     tensorOf[v] = t;
     return t;
+  }
+  Precision precisionOf(int t) const {
+    return tensors[size_t(t)].precision.value_or(act);
   }
   /// A zero- (or -inf-) bordered copy of tensor `t` for this step.
   PadCopy padded(int t, Value v, ArrayRef<int64_t> pads, uint64_t fill) {
     std::array<int64_t, 4> s = shape4(v.getType());
     s[2] += pads[0] + pads[2];
     s[3] += pads[1] + pads[3];
-    int p = scratch(tensors[t].name + ".padded", s);
+    int p = scratch(tensors[t].name + ".padded", s, tensors[t].precision);
     return {t, p, shape4(v.getType()), pads[0], pads[1], fill};
   }
 
@@ -194,14 +238,46 @@ struct LowerToISAPass
            std::to_string(steps.size());
   }
 
-  LogicalResult weights(Operation *op, Value v, SmallVector<double> &out) {
+  /// A layer's constant operand: a float rapid.constant, or (weights of an
+  /// integer layer) a rapid.quant_constant, whose stored integers `out`
+  /// holds, with their scale in `*scale`.
+  LogicalResult weights(Operation *op, Value v, SmallVector<double> &out,
+                        double *scale = nullptr) {
+    if (auto q = v.getDefiningOp<QuantConstantOp>(); q && scale) {
+      auto qt = cast<QuantType>(elementOf(q.getResult()));
+      if (qt.getZeroPoint() != 0)
+        return op->emitError() << "rapid-lower-to-isa: quantized weights "
+                                  "with a zero point are not lowered "
+                                  "(symmetric only)";
+      auto dense = dyn_cast<DenseIntElementsAttr>(q.getValue());
+      if (!dense)
+        return op->emitError() << "rapid-lower-to-isa: the quantized weights "
+                                  "must be dense integers";
+      out.clear();
+      for (const APInt &x : dense.getValues<APInt>())
+        out.push_back(double(x.getSExtValue()));
+      // FPEC: each value q with its error direction d as q + 3/8 d, which
+      // the fpec4 encoding (numerics::toStorage) turns back into both.
+      if (qt.getCompensated()) {
+        auto d = dyn_cast_or_null<DenseIntElementsAttr>(q.getDirectionsAttr());
+        if (!d)
+          return op->emitError() << "rapid-lower-to-isa: the compensated "
+                                    "weights' directions must be dense";
+        size_t i = 0;
+        for (const APInt &x : d.getValues<APInt>())
+          out[i++] += 0.375 * double(x.getSExtValue());
+      }
+      *scale = qt.getScaleValue();
+      return success();
+    }
     auto cst = v.getDefiningOp<ConstantOp>();
     std::optional<SmallVector<double>> values;
     if (cst)
       values = readFloatElements(cst.getValue());
     if (!values)
       return op->emitError() << "rapid-lower-to-isa: the weights must be a "
-                                "float rapid.constant";
+                                "float rapid.constant"
+                             << (scale ? " or a rapid.quant_constant" : "");
     out = std::move(*values);
     return success();
   }
@@ -237,7 +313,11 @@ struct LowerToISAPass
 
   /// The packed weights and bias of one core's slice, shared by the cores
   /// that compute with the same slice.
-  std::map<std::array<int64_t, 6>, std::pair<uint64_t, uint64_t>> packed;
+  struct PackedSlice {
+    uint64_t ker = 0, bias = 0;
+    int64_t kerSlotBytes = 0;
+  };
+  std::map<std::array<int64_t, 6>, PackedSlice> packed;
 
   /// A conv2d, gemm or matmul: one MappedLayer task per core, its slice of
   /// the layer as the op's #rapid.spatial divides it over the chip's cores;
@@ -246,7 +326,8 @@ struct LowerToISAPass
   LogicalResult matrixLayer(Operation *op, Value input, ArrayRef<double> w,
                             ArrayRef<double> bias, Window window,
                             bool depthwise, std::optional<ActivationAttr> a,
-                            ArrayRef<int64_t> pads) {
+                            ArrayRef<int64_t> pads,
+                            std::optional<double> weightScale = std::nullopt) {
     std::optional<LayerShape> shape = getLayerShape(op);
     FailureOr<Mapping> mapping = mappingOf(op);
     if (!shape || failed(mapping))
@@ -262,10 +343,56 @@ struct LowerToISAPass
     l.depthwise = depthwise;
     if (failed(epilogueOf(op, a, l.epilogue)))
       return failure();
+    // An integer layer: the sums count steps of the input's scale times
+    // the weights'; a zero point z of the input takes z sum(w) from each
+    // output channel's sum, folded into the bias.
+    auto quant = dyn_cast<QuantType>(elementOf(input));
+    if (bool(quant) != weightScale.has_value())
+      return op->emitError()
+             << "rapid-lower-to-isa: layer '" << l.name << "': "
+             << (quant ? "its input is quantized but its weights are not a "
+                         "rapid.quant_constant"
+                       : "its weights are quantized but its input is not");
+    SmallVector<double> effectiveBias(bias.begin(), bias.end());
+    uint64_t padFill = kZeroAddress;
+    if (quant) {
+      double scale = quant.getScaleValue() * *weightScale;
+      l.epilogue.scale = float(scale);
+      int64_t z = quant.getZeroPoint();
+      if (z != 0) {
+        int64_t outs =
+            cast<ShapedType>(op->getResult(0).getType()).getShape()[1];
+        if (llvm::isa<GemmOp, MatMulOp>(op))
+          outs = cast<ShapedType>(op->getResult(0).getType()).getShape().back();
+        int64_t perOut = int64_t(w.size()) / outs;
+        effectiveBias.resize(size_t(outs), 0.0);
+        for (int64_t o = 0; o < outs; ++o) {
+          // The MAC's share of z: z sum(q) and, compensated, z sum(d) / 4
+          // (a compensated weight arrives as q + 3/8 d).
+          double sum = 0;
+          for (int64_t i = 0; i < perOut; ++i) {
+            double v = w[size_t(o * perOut + i)], q = std::nearbyint(v);
+            sum += q + (v > q ? 0.25 : v < q ? -0.25 : 0.0);
+          }
+          effectiveBias[size_t(o)] -= scale * double(z) * sum;
+        }
+        // Padding stands for zero: the zero point.
+        padFill = addConstant(stored({double(z)}, *storedPrecision(quant)));
+      }
+    }
+    if (l.mapping.precision.ker == Precision::BiScaled4)
+      for (double v : w)
+        if (numerics::fromStorage(numerics::toStorage(v, Precision::BiScaled4),
+                                  Precision::BiScaled4) != v)
+          return op->emitError()
+                 << "rapid-lower-to-isa: layer '" << l.name
+                 << "': its BiScaled weights hold " << int64_t(v)
+                 << ", neither a 4-bit integer nor 4 times one";
+    bias = effectiveBias;
     l.epilogue.bias = !bias.empty();
     Step step{op};
     if (llvm::any_of(pads, [](int64_t p) { return p != 0; }))
-      step.pad = padded(*in, input, pads, kZeroAddress);
+      step.pad = padded(*in, input, pads, padFill);
     int inp = step.pad ? step.pad->dst : *in;
     int out = define(op->getResult(0), l.name);
     // The operand's own shape: an aliased tensor (reshape, flatten) keeps
@@ -273,7 +400,8 @@ struct LowerToISAPass
     l.inp.shape =
         step.pad ? tensors[step.pad->dst].shape : shape4(input.getType());
     l.out.shape = tensors[out].shape;
-    l.inp.precision = l.out.precision = act;
+    l.inp.precision = precisionOf(inp);
+    l.out.precision = act;
 
     DimTuple split{1, 1, 1, 1, 1};
     if (auto sp =
@@ -294,7 +422,7 @@ struct LowerToISAPass
     int64_t Cg = depthwise ? 1 : C, KH = window.kernelH, KW = window.kernelW;
     std::array<int64_t, 4> inStrides = l.inp.elementStrides(),
                            outStrides = l.out.elementStrides();
-    int64_t eb = storageBits(act) / 8,
+    int64_t inpBits = storageBits(l.inp.precision), eb = storageBits(act) / 8,
             accBytes = storageBits(l.mapping.precision.acc) / 8;
     int partial = -1;
     if (reduction > 1) {
@@ -342,14 +470,19 @@ struct LowerToISAPass
       Task t;
       t.core = int(c);
       t.inp = inp;
-      t.inpOffset = uint64_t(
-          (n0 * inStrides[0] + (depthwise ? o0 : i0) * inStrides[1] +
-           (r0 * window.strideH + y0 * window.dilationH) * inStrides[2]) *
-          eb);
+      int64_t inpElements =
+          n0 * inStrides[0] + (depthwise ? o0 : i0) * inStrides[1] +
+          (r0 * window.strideH + y0 * window.dilationH) * inStrides[2];
+      if (inpBits < 8)
+        sub.inp.elementOffset = inpElements; // packed: need not be a byte
+      else
+        t.inpOffset = uint64_t(inpElements * (inpBits / 8));
       if (reduction > 1) {
         sub.out.precision = l.mapping.precision.acc;
         sub.out.strides = outStrides;
+        // The partial sums scaled (a linear map), the rest at the end.
         sub.epilogue = Epilogue{};
+        sub.epilogue.scale = l.epilogue.scale;
         t.out = partial;
         t.outOffset = uint64_t((slot * oN * O * OH * OW + n0 * outStrides[0] +
                                 o0 * outStrides[1] + r0 * outStrides[2]) *
@@ -374,7 +507,7 @@ struct LowerToISAPass
               for (int64_t x = 0; x < KW; ++x)
                 wf.push_back(
                     float(w[size_t(((o * Cg + i) * KH + y) * KW + x)]));
-        uint64_t kerAddress = addConstant(packWeights(sub, wf)),
+        uint64_t kerAddress = addWeights(sub, wf, layerName(op)),
                  biasAddress = 0;
         if (sub.epilogue.bias) {
           for (int64_t o = o0; o < o0 + oe; ++o)
@@ -382,11 +515,13 @@ struct LowerToISAPass
           biasAddress = addConstant(packBias(sub, bf));
         }
         it = packed
-                 .insert_or_assign(key, std::make_pair(kerAddress, biasAddress))
+                 .insert_or_assign(key, PackedSlice{kerAddress, biasAddress,
+                                                    sub.kerSlotBytes})
                  .first;
       }
-      sub.kerAddress = it->second.first;
-      sub.biasAddress = it->second.second;
+      sub.kerAddress = it->second.ker;
+      sub.biasAddress = it->second.bias;
+      sub.kerSlotBytes = it->second.kerSlotBytes;
       t.layer = sub;
       tasks.push_back(std::move(t));
     }
@@ -418,6 +553,7 @@ struct LowerToISAPass
         r.planes = pe;
         r.acc = l.mapping.precision.acc;
         r.epilogue = l.epilogue;
+        r.epilogue.scale = 1; // applied to the partial sums
         r.planeBiasAddress = planeBias;
         Task t;
         t.core = int(c);
@@ -434,7 +570,8 @@ struct LowerToISAPass
 
   LogicalResult lowerOp(Operation *op) {
     return llvm::TypeSwitch<Operation *, LogicalResult>(op)
-        .Case([&](ConstantOp) { return success(); })
+        .Case<ConstantOp, QuantConstantOp>(
+            [&](Operation *) { return success(); })
         .Case<ReshapeOp, FlattenOp>([&](Operation *o) {
           FailureOr<int> t = use(o, o->getOperand(0));
           if (failed(t))
@@ -444,9 +581,13 @@ struct LowerToISAPass
         })
         .Case([&](Conv2DOp conv) -> LogicalResult {
           SmallVector<double> w, b;
-          if (failed(weights(op, conv.getWeight(), w)) ||
+          double ws = 0;
+          if (failed(weights(op, conv.getWeight(), w, &ws)) ||
               (conv.getBias() && failed(weights(op, conv.getBias(), b))))
             return failure();
+          std::optional<double> weightScale;
+          if (llvm::isa<QuantType>(elementOf(conv.getWeight())))
+            weightScale = ws;
           ArrayRef<int64_t> x =
               cast<ShapedType>(conv.getInput().getType()).getShape();
           int64_t groups = conv.getGroupCount();
@@ -465,7 +606,8 @@ struct LowerToISAPass
                                   dl = conv.getDilationValues();
           Window win{k[2], k[3], st[0], st[1], dl[0], dl[1]};
           return matrixLayer(op, conv.getInput(), w, b, win, depthwise,
-                             conv.getActivation(), conv.getPadValues());
+                             conv.getActivation(), conv.getPadValues(),
+                             weightScale);
         })
         .Case([&](GemmOp gemm) -> LogicalResult {
           if (gemm.getTransposeA())
@@ -473,8 +615,16 @@ struct LowerToISAPass
                    << "rapid-lower-to-isa: gemm with transpose_a is not "
                       "lowered yet";
           SmallVector<double> bw, c;
-          if (failed(weights(op, gemm.getB(), bw)))
+          double ws = 0;
+          if (failed(weights(op, gemm.getB(), bw, &ws)))
             return failure();
+          std::optional<double> weightScale;
+          if (llvm::isa<QuantType>(elementOf(gemm.getB()))) {
+            weightScale = ws;
+            if (gemm.getAlphaValue() != 1.0)
+              return op->emitError() << "rapid-lower-to-isa: a quantized "
+                                        "gemm with alpha != 1";
+          }
           ArrayRef<int64_t> bs =
               cast<ShapedType>(gemm.getB().getType()).getShape();
           int64_t n = cast<ShapedType>(gemm.getType()).getShape()[1];
@@ -499,7 +649,7 @@ struct LowerToISAPass
               v *= gemm.getBetaValue();
           }
           return matrixLayer(op, gemm.getA(), w, c, Window{}, false,
-                             gemm.getActivation(), {});
+                             gemm.getActivation(), {}, weightScale);
         })
         .Case([&](MatMulOp mm) -> LogicalResult {
           SmallVector<double> bw;
@@ -508,19 +658,24 @@ struct LowerToISAPass
           if (bs.size() != 2)
             return op->emitError() << "rapid-lower-to-isa: matmul is lowered "
                                       "with a constant 2-D right operand only";
-          if (failed(weights(op, mm.getRhs(), bw)))
+          double ws = 0;
+          if (failed(weights(op, mm.getRhs(), bw, &ws)))
             return failure();
+          std::optional<double> weightScale;
+          if (llvm::isa<QuantType>(elementOf(mm.getRhs())))
+            weightScale = ws;
           int64_t k = bs[0], n = bs[1];
           SmallVector<double> w(size_t(n * k));
           for (int64_t o = 0; o < n; ++o)
             for (int64_t i = 0; i < k; ++i)
               w[size_t(o * k + i)] = bw[size_t(i * n + o)];
           return matrixLayer(op, mm.getLhs(), w, {}, Window{}, false,
-                             std::nullopt, {});
+                             std::nullopt, {}, weightScale);
         })
         .Case<MaxPoolOp, AvgPoolOp, GlobalAvgPoolOp>(
             [&](Operation *o) -> LogicalResult { return pool(o); })
-        .Case<AddOp, SubOp, MulOp, MaxOp, ReluOp, ClipOp>(
+        .Case<AddOp, SubOp, MulOp, MaxOp, ReluOp, ClipOp, CastOp, QuantizeOp,
+              DequantizeOp>(
             [&](Operation *o) -> LogicalResult { return eltwise(o); })
         .Case([&](LSTMOp l) -> LogicalResult { return lstm(l); })
         .Case<TransposeOp, SliceOp>(
@@ -680,7 +835,7 @@ struct LowerToISAPass
       MappedLayer xl = *xg;
       SmallVector<float> wd(w.begin() + d * 4 * H * I,
                             w.begin() + (d + 1) * 4 * H * I);
-      xl.kerAddress = addConstant(packWeights(xl, wd));
+      xl.kerAddress = addWeights(xl, wd, layerName(op));
       if (!bias.empty()) {
         SmallVector<float> bd;
         for (int64_t j = 0; j < 4 * H; ++j)
@@ -697,7 +852,7 @@ struct LowerToISAPass
       MappedLayer hl = *hg;
       SmallVector<float> rd(r.begin() + d * 4 * H * H,
                             r.begin() + (d + 1) * 4 * H * H);
-      hl.kerAddress = addConstant(packWeights(hl, rd));
+      hl.kerAddress = addWeights(hl, rd, layerName(op));
       // The initial states (zeros when absent), from the constants image.
       SmallVector<double> hInit(size_t(B * H), 0.0), cInit(size_t(B * H), 0.0);
       if (!h0.empty())
@@ -831,25 +986,44 @@ struct LowerToISAPass
     FailureOr<int> b = binary ? use(op, op->getOperand(1)) : FailureOr<int>(-1);
     if (failed(b))
       return failure();
-    l.kind = llvm::TypeSwitch<Operation *, EltwiseLayer::Kind>(op)
-                 .Case([](AddOp) { return EltwiseLayer::Kind::Add; })
-                 .Case([](SubOp) { return EltwiseLayer::Kind::Sub; })
-                 .Case([](MulOp) { return EltwiseLayer::Kind::Mul; })
-                 .Case([](MaxOp) { return EltwiseLayer::Kind::Max; })
-                 .Case([](ReluOp) { return EltwiseLayer::Kind::Relu; })
-                 .Default([](Operation *) { return EltwiseLayer::Kind::Clip; });
+    l.kind =
+        llvm::TypeSwitch<Operation *, EltwiseLayer::Kind>(op)
+            .Case([](AddOp) { return EltwiseLayer::Kind::Add; })
+            .Case([](SubOp) { return EltwiseLayer::Kind::Sub; })
+            .Case([](MulOp) { return EltwiseLayer::Kind::Mul; })
+            .Case([](MaxOp) { return EltwiseLayer::Kind::Max; })
+            .Case([](ReluOp) { return EltwiseLayer::Kind::Relu; })
+            .Case([](CastOp) { return EltwiseLayer::Kind::Convert; })
+            .Case([](QuantizeOp) { return EltwiseLayer::Kind::Quantize; })
+            .Case([](DequantizeOp) { return EltwiseLayer::Kind::Dequantize; })
+            .Default([](Operation *) { return EltwiseLayer::Kind::Clip; });
     if (auto clip = dyn_cast<ClipOp>(op)) {
       l.lo = clip.getMin().convertToFloat();
       l.hi = clip.getMax().convertToFloat();
     }
+    if (auto q = dyn_cast<QuantizeOp>(op)) {
+      auto qt = cast<QuantType>(elementOf(q.getResult()));
+      l.scale = float(qt.getScaleValue());
+      l.zeroPoint = qt.getZeroPoint();
+    }
+    if (auto d = dyn_cast<DequantizeOp>(op)) {
+      auto qt = cast<QuantType>(elementOf(d.getInput()));
+      l.scale = float(qt.getScaleValue());
+      l.zeroPoint = qt.getZeroPoint();
+    }
     int64_t total = elementsOf(shape4(op->getOperand(0).getType()));
-    l.a.precision = l.b.precision = l.out.precision = act;
     int out = define(op->getResult(0), l.name);
-    int64_t eb = storageBits(act) / 8;
+    l.a.precision = l.b.precision = precisionOf(*a);
+    l.out.precision = precisionOf(out);
+    int64_t inBits = storageBits(l.a.precision),
+            outBits = storageBits(l.out.precision);
+    // Packed data: each core's slice starts on a byte.
+    int64_t align = outBits < 8 || inBits < 8 ? 8 : 1;
     Step step{op};
     std::vector<Task> tasks;
     for (int64_t k = 0; k < spec.chip.cores; ++k) {
-      auto [e0, ee] = share(total, spec.chip.cores, k);
+      auto [s0, se] = share((total + align - 1) / align, spec.chip.cores, k);
+      int64_t e0 = s0 * align, ee = std::min(se * align, total - e0);
       if (ee <= 0)
         continue;
       EltwiseLayer sub = l;
@@ -860,7 +1034,8 @@ struct LowerToISAPass
       t.inp = *a;
       t.inp2 = *b;
       t.out = out;
-      t.inpOffset = t.inp2Offset = t.outOffset = uint64_t(e0 * eb);
+      t.inpOffset = t.inp2Offset = uint64_t(e0 * inBits / 8);
+      t.outOffset = uint64_t(e0 * outBits / 8);
       tasks.push_back(std::move(t));
     }
     step.phases.push_back(std::move(tasks));
@@ -878,6 +1053,15 @@ struct LowerToISAPass
     if (!loaded)
       return fail(llvm::toString(loaded.takeError()));
     spec = *loaded;
+    if (compressWeights == "auto")
+      compressMode = CompressWeights::Auto;
+    else if (compressWeights == "never")
+      compressMode = CompressWeights::Never;
+    else if (compressWeights == "always")
+      compressMode = CompressWeights::Always;
+    else
+      return fail("compress-weights must be auto, never or always, got '" +
+                  compressWeights + "'");
     if (spec.numChips() != 1)
       return fail("the architecture '" + spec.name + "' has " +
                   Twine(spec.numChips()) +
@@ -897,9 +1081,14 @@ struct LowerToISAPass
     if (std::optional<PrecisionConfig> pc = parsePrecisionPolicy(precision))
       if (pc->inp == Precision::FP32 || numerics::floatFormat(pc->inp))
         act = pc->inp;
+    // (Layers whose input type fixes its precision, quantized or HFP8 by
+    // rapid-assign-precision, do not say.)
     f.walk([&](Operation *op) {
       if (auto m =
               op->getAttrOfType<MappingAttr>(RapidDialect::kMappingAttrName)) {
+        if (op->getNumOperands() &&
+            storedPrecision(elementOf(op->getOperand(0))))
+          return WalkResult::advance();
         act = m.getInputPrecision();
         return WalkResult::interrupt();
       }
@@ -943,8 +1132,10 @@ struct LowerToISAPass
     for (const Tensor &t : tensors)
       allocs.push_back(
           {t.name,
-           uint64_t(elementsOf(t.shape)) *
-               uint64_t(storageBits(t.precision.value_or(act)) / 8),
+           uint64_t((elementsOf(t.shape) *
+                         int64_t(storageBits(t.precision.value_or(act))) +
+                     7) /
+                    8),
            std::max<int64_t>(t.first, 0), std::max(t.last, t.first)});
     uint64_t arena = alignUp(constants.size());
     uint64_t span = planMemory(allocs, 64);
@@ -1007,10 +1198,14 @@ struct LowerToISAPass
         rapid::isa::LayerInfo info;
         info.name = name;
         if (auto it = predicted.find(step.op); it != predicted.end()) {
+          // (The conversion of the layer's input is its own step.)
           const Breakdown &b = it->second->breakdown;
           info.macs = uint64_t(it->second->macs);
-          info.predicted = {b.mac,     b.underUse,      b.bubble,
-                            b.visible, b.nonOverlapped, b.aux};
+          info.predicted = {b.mac,           b.underUse,
+                            b.bubble,        b.visible,
+                            b.nonOverlapped, b.aux - it->second->conversion};
+        } else if (double c = conversionOpCycles(step.op, spec, act)) {
+          info.predicted = {0, 0, 0, 0, 0, c};
         }
         m.layers.push_back(std::move(info));
       }
@@ -1041,7 +1236,7 @@ struct LowerToISAPass
         ExtTensor src, dst;
         ext(step.pad->src, 0, src);
         ext(step.pad->dst, 0, dst);
-        src.precision = dst.precision = act;
+        src.precision = dst.precision = precisionOf(step.pad->src);
         src.shape = step.pad->srcShape;
         dst.shape = tensors[step.pad->dst].shape;
         markLayer(programs[0], step);
@@ -1198,3 +1393,9 @@ struct LowerToISAPass
   }
 };
 } // namespace
+
+std::unique_ptr<mlir::Pass>
+rapid::createLowerToISAPass(const RapidLowerToISAOptions &options,
+                            LowerToISAStats *stats) {
+  return std::make_unique<LowerToISAPass>(options, stats);
+}

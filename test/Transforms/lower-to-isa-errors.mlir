@@ -71,3 +71,27 @@ func.func @dynamic_weights(%x: tensor<2x8xf32>, %w: tensor<8x6xf32>) -> tensor<2
   %y = rapid.matmul %x, %w {rapid.mapping = #rapid.mapping<input_stationary, N = {in = 8, out = 6, ij = 1, mb = 2, kij = 1}, B = {in = 8, out = 6, ij = 1, mb = 2, kij = 1}, T = {in = 8, out = 6, ij = 1, mb = 2, kij = 1}, P = {in = 8, out = 1, ij = 1, mb = 2, kij = 1}, order = {B = [out, mb, ij, in, kij], T = [out, mb, ij, in, kij], P = [kij, in, ij, out, mb]}, transfers = {inp = lx at B.out, ker = lx at B.out, out = lx at B.out}, precision = {inp = fp16, ker = fp16, acc = fp32, chunk = 0}>} : (tensor<2x8xf32>, tensor<8x6xf32>) -> tensor<2x6xf32>
   return %y : tensor<2x6xf32>
 }
+
+// -----
+
+// A quantized input needs quantized weights (rapid-assign-precision makes
+// both).
+func.func @half_quantized(%x: tensor<1x8xf32> {rapid.name = "x"}) -> (tensor<1x4xf32> {rapid.name = "y"}) {
+  %q = rapid.quantize %x : tensor<1x8xf32> to tensor<1x8x!rapid.quant<i8, 5.000000e-02>>
+  %w = rapid.constant dense<0.5> : tensor<4x8xf32>
+  // expected-error-re @+1 {{rapid-lower-to-isa: layer '{{.*}}': its input is quantized but its weights are not a rapid.quant_constant}}
+  %y = rapid.gemm %q, %w transpose_b {rapid.mapping = #rapid.mapping<weight_stationary, N = {in = 8, out = 4, ij = 1, mb = 1, kij = 1}, B = {in = 8, out = 4, ij = 1, mb = 1, kij = 1}, T = {in = 8, out = 4, ij = 1, mb = 1, kij = 1}, P = {in = 8, out = 4, ij = 1, mb = 1, kij = 1}, order = {B = [out, mb, ij, in, kij], T = [out, mb, ij, in, kij], P = [kij, in, ij, out, mb]}, transfers = {inp = lx at B.out, ker = lx at B.out, out = lx at B.out}, precision = {inp = int8, ker = fp16, acc = fp32, chunk = 0}>} : (tensor<1x8x!rapid.quant<i8, 5.000000e-02>>, tensor<4x8xf32>) -> tensor<1x4xf32>
+  return %y : tensor<1x4xf32>
+}
+
+
+// -----
+
+// BiScaled weights hold 4-bit integers or 4 times one.
+func.func @biscaled_nine(%x: tensor<1x2xf32> {rapid.name = "x"}) -> (tensor<1x1xf32> {rapid.name = "y"}) {
+  %q = rapid.quantize %x : tensor<1x2xf32> to tensor<1x2x!rapid.quant<i4, 5.000000e-01>>
+  %w = rapid.quant_constant dense<[[8, 9]]> : tensor<1x2xi8> -> tensor<1x2x!rapid.quant<i8, 1.000000e-01>>
+  // expected-error-re @+1 {{rapid-lower-to-isa: layer '{{.*}}': its BiScaled weights hold 9, neither a 4-bit integer nor 4 times one}}
+  %y = rapid.gemm %q, %w transpose_b {rapid.biscaled_weights, rapid.mapping = #rapid.mapping<weight_stationary, N = {in = 2, out = 1, ij = 1, mb = 1, kij = 1}, B = {in = 2, out = 1, ij = 1, mb = 1, kij = 1}, T = {in = 2, out = 1, ij = 1, mb = 1, kij = 1}, P = {in = 2, out = 1, ij = 1, mb = 1, kij = 1}, order = {B = [out, mb, ij, in, kij], T = [out, mb, ij, in, kij], P = [kij, in, ij, out, mb]}, transfers = {inp = lx at B.out, ker = lx at B.out, out = lx at B.out}, precision = {inp = int4, ker = biscaled4, acc = fp32, chunk = 0}>} : (tensor<1x2x!rapid.quant<i4, 5.000000e-01>>, tensor<1x2x!rapid.quant<i8, 1.000000e-01>>) -> tensor<1x1xf32>
+  return %y : tensor<1x1xf32>
+}

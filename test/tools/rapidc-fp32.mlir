@@ -5,10 +5,10 @@
 // lane rate (docs/cost-model.md).
 //
 // RUN: rapidc --help | FileCheck %s --check-prefix=HELP
-// HELP: --precision=<fp32|fp16|hfp8|int8|int4|int2>
-// HELP-SAME: fp32 is the verification mode
+// HELP: --precision=<fp32|fp16|hfp8|hybrid-fp8|int8|int4|int4-biscaled|int4-fpec|int2|auto>
+// HELP-SAME: fp32 (the verification mode
 // RUN: not rapidc %s --precision fp64 -o /dev/null 2>&1 | FileCheck %s --check-prefix=BAD
-// BAD: --precision must be fp32, fp16, hfp8, int8, int4 or int2, got 'fp64'
+// BAD: --precision must be fp32, fp16, hfp8, hybrid-fp8, int8, int4, int4-biscaled, int4-fpec, int2 or auto, got 'fp64'
 //
 // The report says it; every layer is mapped in fp32.
 // RUN: rapidc %s --precision fp32 --report -q -o %t.mlir | FileCheck %s --check-prefix=REPORT

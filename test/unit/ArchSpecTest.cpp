@@ -5,26 +5,15 @@
 //===----------------------------------------------------------------------===//
 
 #include "rapid/Arch/ArchSpec.h"
+#include "ArchTestUtil.h"
 
 #include <catch2/catch.hpp>
 
 using namespace rapid;
 
 namespace {
-ArchSpec load(llvm::StringRef name) {
-  llvm::Expected<ArchSpec> spec = loadArchSpec(name);
-  if (!spec)
-    FAIL(llvm::toString(spec.takeError()));
-  return std::move(*spec);
-}
-
-/// The error a description gives, "" when it parses.
-std::string errorOf(llvm::StringRef json) {
-  llvm::Expected<ArchSpec> spec = parseArchSpec(json, "test.json");
-  if (spec)
-    return "";
-  return llvm::toString(spec.takeError());
-}
+using test::errorOf;
+using test::load;
 
 const char *kMinimal = R"({
   "schema_version": 1, "name": "tiny",

@@ -374,6 +374,11 @@ int main(int argc, char **argv) {
         "instructions {0}\nmacs {1}\ndma_bytes {2}\nsfu_elements {3}\n",
         runStats.instructions, runStats.macs, runStats.dmaBytes,
         runStats.sfuElements);
+    // Dynamic sparsity: the MACs with a zero operand (docs/rapid-sim.md).
+    llvm::outs() << llvm::formatv(
+        "zero_input_macs {0}\nzero_weight_macs {1}\nskippable_macs {2}\n",
+        runStats.zeroInputMacs, runStats.zeroWeightMacs,
+        runStats.skippableMacs);
     if (timing)
       sim::printLayerTable(*model, *arch, runStats, llvm::outs());
   }

@@ -110,13 +110,66 @@ cl::opt<std::string> modeName("mode", cl::value_desc("infer|train"),
                                        "weight update of every layer"),
                               cl::cat(rapidcCategory));
 cl::opt<std::string> precisionName(
-    "precision", cl::value_desc("fp32|fp16|hfp8|int8|int4|int2"),
+    "precision",
+    cl::value_desc("fp32|fp16|hfp8|hybrid-fp8|int8|int4|int4-biscaled|"
+                   "int4-fpec|int2|auto"),
     cl::init("fp16"),
-    cl::desc("PE-array precision of every layer (fp16 accumulates in fp32, "
-             "hfp8 in fp16 chunks of 64; fp32 is the verification mode: "
-             "weights, activations and accumulation in fp32, as an fp32 "
-             "reference computes them, emulated at a quarter of the fp16 MAC "
-             "rate where the arch gives fp32 none)"),
+    cl::desc("Precision policy (docs/precision.md). fp16 (fp32 sums), hfp8 "
+             "(fp16 sums in chunks of 64) and fp32 (the verification mode: "
+             "fp32 weights, activations and sums, emulated at a quarter of "
+             "the fp16 MAC rate where the arch gives fp32 none) set every "
+             "layer; hybrid-fp8 keeps the first and last layers in fp16 and "
+             "runs the others in hfp8; int8, int4 and int2 quantize every "
+             "layer but the first and last (SAWB weights; inputs from PACT "
+             "clips or calibrated on --calibration); int4-biscaled as int4 "
+             "with BiScaled weights; int4-fpec as int4 with error "
+             "compensation (FPEC); auto lowers layer by "
+             "layer, int8 then int4, while the calibration set's top-1 stays "
+             "within --tolerance points"),
+    cl::cat(rapidcCategory));
+cl::opt<std::string> calibrationFile(
+    "calibration", cl::value_desc("file.npy"),
+    cl::desc("Calibration inputs for the integer and auto policies: [N, ...] "
+             "of the model input's shape without its batch dimension"),
+    cl::cat(rapidcCategory));
+cl::opt<std::string> calibrationLabels(
+    "calibration-labels", cl::value_desc("file.npy"),
+    cl::desc("auto: the calibration inputs' class labels (without: agreement "
+             "with the fp32 model's top-1)"),
+    cl::cat(rapidcCategory));
+cl::opt<int64_t> calibrationSamples(
+    "calibration-samples", cl::value_desc("N"), cl::init(512),
+    cl::desc("Calibration inputs used (at least one batch; 0: all)"),
+    cl::cat(rapidcCategory));
+cl::opt<std::string>
+    weightClip("weight-clip", cl::value_desc("sawb|max|percentile"),
+               cl::init("sawb"),
+               cl::desc("Clip of integer layers' weights: SAWB, max-abs or the "
+                        "--clip-percentile percentile of |w|"),
+               cl::cat(rapidcCategory));
+cl::opt<std::string> activationClip(
+    "activation-clip", cl::value_desc("mse|max|percentile"), cl::init("mse"),
+    cl::desc("Calibrated clip of integer layers' inputs that no PACT clip "
+             "bounds: the MSE-optimal one, the maximum or the "
+             "--clip-percentile percentile"),
+    cl::cat(rapidcCategory));
+cl::opt<double> clipPercentile("clip-percentile", cl::value_desc("p"),
+                               cl::init(99.99),
+                               cl::desc("The percentile of the percentile "
+                                        "clips"),
+                               cl::cat(rapidcCategory));
+cl::opt<double>
+    tolerance("tolerance", cl::value_desc("points"), cl::init(1.0),
+              cl::desc("auto: top-1 accuracy points allowed below fp16's"),
+              cl::cat(rapidcCategory));
+cl::opt<bool> quantizeEnds(
+    "quantize-ends",
+    cl::desc("Integer policies: quantize the first and last layer too"),
+    cl::cat(rapidcCategory));
+cl::opt<std::string> shortcutMode(
+    "shortcut", cl::value_desc("full|quantized"), cl::init("full"),
+    cl::desc("Residual adds: full precision (default) or their operands "
+             "quantized at the policy's width"),
     cl::cat(rapidcCategory));
 cl::opt<bool> noMap("no-map",
                     cl::desc("Stop before mapping (--emit=summary without "
@@ -149,6 +202,13 @@ cl::opt<bool> noMemoryOpts(
     "no-memory-opts",
     cl::desc("Divide layers without activation reuse, Dynamic Spatial "
              "Minibatching, weight pre-loading or timestep pipelining"),
+    cl::cat(rapidcCategory));
+cl::opt<std::string> compressWeights(
+    "compress-weights", cl::value_desc("auto|never|always"), cl::init("auto"),
+    cl::desc("Store sparse weights bitmap-compressed in model.bin, moved by "
+             "ext_to_lx_unpack DMAs: auto (when a layer's largest compressed "
+             "B tile, its padding counted as non-zero, is at most 3/4 of a "
+             "dense one), never, always (when it is not larger)"),
     cl::cat(rapidcCategory));
 cl::opt<bool> verbose("v", cl::desc("Print each phase as it starts"),
                       cl::cat(rapidcCategory));
@@ -274,6 +334,12 @@ int main(int argc, char **argv) {
                   "' is not a valid rapid-dialect module");
   }
 
+  // Policies that choose per layer (rapid-assign-precision) rewrite the
+  // model's types first; the mapping's own precision is then fp16's.
+  bool perLayer = !rapid::parsePrecisionPolicy(precisionName) ||
+                  llvm::StringRef(precisionName).starts_with("int");
+  std::string mapPrecision = perLayer ? "fp16" : precisionName.getValue();
+
   int64_t opsBefore = 0, opsAfter = 0;
   module->walk([&](Operation *) { ++opsBefore; });
   if (optLevel != '0') {
@@ -302,10 +368,39 @@ int main(int argc, char **argv) {
     arch = std::move(*spec);
     if (modeName != "infer" && modeName != "train")
       return fail("--mode must be infer or train, got '" + modeName + "'");
-    if (!rapid::parsePrecisionPolicy(precisionName))
-      return fail(
-          "--precision must be fp32, fp16, hfp8, int8, int4 or int2, got '" +
-          precisionName + "'");
+    // Policies that choose per layer rewrite the model's types first; the
+    // mapping's own precision is then fp16's for the other layers.
+    if (perLayer &&
+        !llvm::is_contained({"hybrid-fp8", "int8", "int4", "int4-biscaled",
+                             "int4-fpec", "int2", "auto"},
+                            llvm::StringRef(precisionName)))
+      return fail("--precision must be fp32, fp16, hfp8, hybrid-fp8, int8, "
+                  "int4, int4-biscaled, int4-fpec, int2 or auto, got '" +
+                  precisionName + "'");
+    if (perLayer) {
+      phase("assigning precisions (rapid-assign-precision, " + precisionName +
+            ")");
+      PassManager pm(&context);
+      if (failed(applyPassManagerCLOptions(pm)))
+        return fail("invalid pass manager options");
+      TimingScope assignTiming = timing.nest("Assign precision");
+      pm.enableTiming(assignTiming);
+      rapid::RapidAssignPrecisionOptions options;
+      options.policy = precisionName;
+      options.arch = archName;
+      options.calibration = calibrationFile;
+      options.labels = calibrationLabels;
+      options.samples = calibrationSamples;
+      options.weights = weightClip;
+      options.activations = activationClip;
+      options.percentile = clipPercentile;
+      options.tolerance = tolerance;
+      options.quantizeEnds = quantizeEnds;
+      options.shortcut = shortcutMode;
+      pm.addPass(rapid::createRapidAssignPrecision(options));
+      if (failed(pm.run(*module)))
+        return fail("cannot assign precisions to '" + inputFilename + "'");
+    }
     if (mapBudget < 0)
       return fail("--map-budget must be >= 0, got " + llvm::Twine(mapBudget));
     if (spatialBudget < 0)
@@ -322,7 +417,7 @@ int main(int argc, char **argv) {
     rapid::RapidDeepSpatialMatrixOptions spatialOptions;
     spatialOptions.arch = archName;
     spatialOptions.mode = modeName;
-    spatialOptions.precision = precisionName;
+    spatialOptions.precision = mapPrecision;
     spatialOptions.budget = spatialBudget;
     spatialOptions.memoryOpts = !noMemoryOpts;
     spatialOptions.baseline = optLevel == '0';
@@ -337,7 +432,7 @@ int main(int argc, char **argv) {
     rapid::RapidDeepMatrixOptions options;
     options.arch = archName;
     options.mode = modeName;
-    options.precision = precisionName;
+    options.precision = mapPrecision;
     options.budget = optLevel == '2' ? 0 : int64_t(mapBudget);
     options.search = optLevel != '0';
     pm.addPass(rapid::createDeepMatrixPass(options, &mapStats));
@@ -355,6 +450,11 @@ int main(int argc, char **argv) {
 
   // The backend: the program for --arch.
   std::optional<rapid::isa::ModelBinary> binary;
+  rapid::LowerToISAStats lowerStats;
+  if (compressWeights != "auto" && compressWeights != "never" &&
+      compressWeights != "always")
+    return fail("--compress-weights must be auto, never or always, got '" +
+                compressWeights + "'");
   if (wantProgram) {
     if (modeName != "infer")
       return fail("--emit=isa/asm/bin compiles inference programs; training "
@@ -367,8 +467,9 @@ int main(int argc, char **argv) {
     pm.enableTiming(lowerTiming);
     rapid::RapidLowerToISAOptions options;
     options.arch = archName;
-    options.precision = precisionName;
-    pm.addPass(rapid::createRapidLowerToISA(options));
+    options.precision = mapPrecision;
+    options.compressWeights = compressWeights;
+    pm.addPass(rapid::createLowerToISAPass(options, &lowerStats));
     if (failed(pm.run(*module)))
       return fail("cannot compile '" + inputFilename + "' for " + arch->name);
     TimingScope encodeTiming = timing.nest("Encode");
@@ -379,6 +480,11 @@ int main(int argc, char **argv) {
     if (failed(m))
       return fail("cannot encode the program of '" + inputFilename + "'");
     binary = std::move(*m);
+    if (mapReport)
+      for (rapid::MappingReportRow &row : mapReport->rows)
+        if (row.weightSparsity)
+          row.weightsCompressed =
+              llvm::is_contained(lowerStats.compressedLayers, row.name);
   }
 
   phase("writing " + outputFilename);
@@ -455,6 +561,14 @@ int main(int argc, char **argv) {
           binaryBytes
               ? llvm::formatv("; model.bin {0} bytes", binaryBytes).str()
               : std::string());
+      if (!lowerStats.compressedLayers.empty())
+        llvm::errs() << llvm::formatv(
+            "rapidc: compressed weights of {0} layer{4}: {1} bytes instead "
+            "of {2} ({3} bytes saved)\n",
+            lowerStats.compressedLayers.size(), lowerStats.compressedBytes,
+            lowerStats.denseBytes,
+            lowerStats.denseBytes - lowerStats.compressedBytes,
+            lowerStats.compressedLayers.size() == 1 ? "" : "s");
     }
     if (mapReport && !mapReport->rows.empty())
       llvm::errs() << llvm::formatv(

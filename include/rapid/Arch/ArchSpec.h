@@ -27,7 +27,6 @@
 
 namespace rapid {
 
-constexpr unsigned kNumPrecisions = 10;
 constexpr int64_t kArchSchemaVersion = 1;
 
 struct MemorySpec {
@@ -40,6 +39,10 @@ struct PEArraySpec {
   int64_t registersPerPE = 0;
   /// FP16 MACs one PE performs per cycle (its SIMD width).
   int64_t simdWidth = 1;
+  /// Whether the array skips MACs with a zero operand (dynamic sparsity):
+  /// rapid-sim credits the skipped cycles (docs/rapid-sim.md); the cost
+  /// model prices dense MACs either way.
+  bool zeroSkipping = false;
 };
 
 struct SFUSpec {

@@ -20,7 +20,9 @@
 //    the cost model prices it at (rapid::transferLocations' rule).
 //  - Weights are packed at compile time (packWeights): converted to the
 //    kernel precision, tiled in B tiles and zero-padded to whole T tiles,
-//    so every weight tile is one contiguous transfer.
+//    so every weight tile is one contiguous transfer. Sparse weights may be
+//    stored bitmap-compressed (compressWeights), each tile in a slot of
+//    the largest compressed tile's size, and loaded with ext_to_lx_unpack.
 //  - Activations keep plain NCHW layouts in external memory; the input of a
 //    padded convolution is a zero-bordered copy (VectorLowering.h's
 //    emitPadCopy). A B tile at
@@ -66,6 +68,9 @@ struct ExtTensor {
   Precision precision = Precision::FP16;
   std::array<int64_t, 4> shape{1, 1, 1, 1};
   std::optional<std::array<int64_t, 4>> strides;
+  /// Packed sub-byte tensors: where the slice starts, in elements past
+  /// `address` (a slice need not start on a byte).
+  int64_t elementOffset = 0;
   std::array<int64_t, 4> elementStrides() const {
     if (strides)
       return *strides;
@@ -73,13 +78,17 @@ struct ExtTensor {
   }
 };
 
-/// What a layer's epilogue applies after the bias.
+/// What a layer's epilogue applies to the finished sums: the scale, the
+/// bias, then the activation.
 struct Epilogue {
   enum class Act { None, Relu, Clip } act = Act::None;
   /// Clip bounds.
   float lo = 0, hi = 0;
   /// Whether the layer adds a per-output-channel bias.
   bool bias = false;
+  /// The sums' scale: for integer operands, the product of the input's and
+  /// the weights' quantization scales (the sums count their steps).
+  float scale = 1;
 };
 
 /// The window of a convolution (1x1 for matrix products).
@@ -103,13 +112,17 @@ struct MappedLayer {
   /// The packed weights (packWeights) and, with a bias, the padded FP32
   /// bias (packBias).
   uint64_t kerAddress = 0, biasAddress = 0;
+  /// Compressed weights (compressWeights): the bytes of each B tile's slot,
+  /// every tile's bitmap-compressed run at the start of its slot, loaded
+  /// with ext_to_lx_unpack; 0: dense (packWeights' layout).
+  int64_t kerSlotBytes = 0;
   Epilogue epilogue;
 };
 
 /// Why the lowering does not handle `layer`, or empty: the workload must
 /// be an inference convolution or product (grouped only as depthwise), its
-/// shapes consistent with the tensors, the precisions whole bytes, and the
-/// mapping's tiles nested.
+/// shapes consistent with the tensors, the accumulation and output in
+/// whole bytes (fp32 for integer operands), and the mapping's tiles nested.
 std::string checkLayer(const MappedLayer &layer);
 
 /// The mapping's tiles per tile dimension at `level` ("N", "B", "T"; ij and
@@ -117,9 +130,43 @@ std::string checkLayer(const MappedLayer &layer);
 TileTuple tileOf(const MappedLayer &layer, llvm::StringRef level);
 
 /// The weights (logical [out][in/groups][kh][kw], row-major) converted to
-/// the kernel precision and laid out as the lowering reads them.
+/// the kernel precision (for an integer precision: the stored integers,
+/// saturated to its range) and laid out as the lowering reads them; packed
+/// for the sub-byte precisions.
 std::vector<uint8_t> packWeights(const MappedLayer &layer,
                                  llvm::ArrayRef<float> w);
+/// When rapid-lower-to-isa stores a layer's weights compressed (its option
+/// compress-weights): Auto when the largest tile compressed, its padding
+/// counted as non-zero, is at most 3/4 of a dense tile; Always when the
+/// slot is not larger than a dense tile; Never.
+enum class CompressWeights { Auto, Never, Always };
+
+/// A layer's weights as bitmap-compressed B tiles (docs/backend.md).
+struct CompressedWeights {
+  /// Tile after tile, each in a slot of `slotBytes` bytes: its bitmap
+  /// (ceil(n / 8) bytes, bit k % 8 of byte k / 8 set for a non-zero element
+  /// k), then its non-zero elements, packed; zeros up to the slot's end.
+  std::vector<uint8_t> bytes;
+  int64_t slotBytes = 0, denseTileBytes = 0, tiles = 0;
+};
+
+/// The bitmap-compressed run (as ext_to_lx_unpack reads it, docs/isa.md) of
+/// the `count` elements of `bits` bits from element `first` of `dense`; an
+/// element is zero when all its bits are.
+std::vector<uint8_t> compressRun(llvm::ArrayRef<uint8_t> dense, int64_t first,
+                                 int64_t count, int64_t bits);
+
+/// The weights packWeights laid out (`dense`) compressed per B tile, or
+/// std::nullopt where `mode` keeps them dense: Never; Always, when the
+/// largest compressed tile (rounded up to whole bytes) is larger than a
+/// dense tile; Auto, when it is, or when the largest tile compressed with
+/// its padding (elements past the layer's extents) counted as non-zero is
+/// larger than 3/4 of a dense tile: only the layer's own zero weights
+/// decide, so that weights without zeros stay dense.
+std::optional<CompressedWeights> compressWeights(const MappedLayer &layer,
+                                                 llvm::ArrayRef<uint8_t> dense,
+                                                 CompressWeights mode);
+
 /// The bias (one per output channel) in the accumulation precision (the
 /// SFUs add it to the accumulators), zero-padded to whole B' tiles.
 std::vector<uint8_t> packBias(const MappedLayer &layer,

@@ -44,14 +44,29 @@ llvm::Error lowerPool(const PoolLayer &layer, const CoreModel &coreModel,
                       uint64_t *lxEnd = nullptr);
 
 /// An elementwise layer over `elements` elements: binary (a op b, same
-/// shapes) or unary (relu, clip to [lo, hi], or a conversion from a's
-/// precision to out's).
+/// shapes) or unary (relu, clip to [lo, hi], a conversion from a's
+/// precision to out's, a quantization to out's integer precision:
+/// x * (1 / scale) in FP32, plus the zero point, rounded to nearest even
+/// and saturated, or a dequantization from a's: (q - zero point) * scale).
 struct EltwiseLayer {
   std::string name;
-  enum class Kind { Add, Sub, Mul, Max, Relu, Clip, Convert } kind = Kind::Add;
+  enum class Kind {
+    Add,
+    Sub,
+    Mul,
+    Max,
+    Relu,
+    Clip,
+    Convert,
+    Quantize,
+    Dequantize
+  } kind = Kind::Add;
   ExtTensor a, b, out;
   int64_t elements = 0;
   float lo = 0, hi = 0;
+  /// Quantize, Dequantize: the step and the zero point.
+  float scale = 1;
+  int64_t zeroPoint = 0;
   bool binary() const { return kind <= Kind::Max; }
 };
 /// Computes in FP32 and rounds once to the output precision.

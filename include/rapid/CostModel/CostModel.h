@@ -226,13 +226,25 @@ double lstmCellCycles(const CoreModel &core, int64_t batch, int64_t hidden,
 double extCopyCycles(const CoreModel &core, double bytes);
 double extFillCycles(const CoreModel &core, double bytes);
 
+/// Cycles of one core converting `elements` elements of a tensor in
+/// external memory from precision `in` to `out` with `passes` SFU
+/// operations each (a cast: 1; a quantization: 1, or 2 with a zero point;
+/// a dequantization: 2), as the backend streams it: load, SFU passes,
+/// store, one after another, plus the instructions that set them up.
+double conversionCycles(const CoreModel &core, double elements, Precision in,
+                        Precision out, int passes);
+
 /// PE-array cycles of one T tile `t` of `w` (MACs streaming through the
 /// array, with L0 stalls) in `dataflow` and precision `pc`; its pipeline
 /// bubbles (stationary-block swaps, fill and drain) in `bubble`. The
 /// waveform charges this per T tile, and rapid-sim per `mac` instruction.
+/// `density` (in [0, 1]) is the fraction of the MACs the array computes: a
+/// zero-skipping array (rapid-sim, docs/rapid-sim.md) streams each step in
+/// max(density, L0 delivery) of its dense cycles; the cost model prices
+/// dense tiles (1).
 double peTileCycles(const Workload &w, const CoreModel &core, Dataflow dataflow,
                     const DimTuple &t, const PrecisionConfig &pc,
-                    double &bubble);
+                    double &bubble, double density = 1);
 
 /// Cycles of everything inside one B-stage iteration (the T stage and the PE
 /// array) for the B tile of `m`; the search optimizes it once per B tile

@@ -56,6 +56,10 @@ struct BiScaledFormat {
   int fineIntegerBits = 4; // IB_sf, sign included
   int wideBits = 0;        // FB_sw, < FB_sf
 };
+/// The PE array's BiScaled format (Precision::BiScaled4), in units of its
+/// fine step: 4-bit integers, fine when |x| < 8, else in steps of 4.
+constexpr BiScaledFormat kBiScaled4{4, 0, 4, -2};
+
 struct BiScaledValue {
   int64_t q = 0;
   bool wide = false;

@@ -22,7 +22,7 @@
 namespace rapid::numerics {
 
 /// The stored range of an integer precision: INT8/4/2 two's complement,
-/// ternary [-1, 1], binary {-1, 1}.
+/// ternary [-1, 1], binary {-1, 1}; BiScaled4's values [-32, 28].
 struct IntRange {
   int64_t min, max;
 };
@@ -48,10 +48,14 @@ const FloatFormat *floatFormat(Precision p);
 /// storageBits(p)): FP32 as IEEE single; the small float formats round to
 /// nearest even, those without infinities (HFP8 1-4-3, DLFloat16)
 /// saturating instead of producing NaN; INT8 rounds to nearest even and
-/// saturates. Whole-byte precisions only. With Rounding::Stochastic the
-/// small float formats round stochastically with `random`'s bits (encode);
-/// FP32 and INT8 round to nearest even whatever `rounding` says (stochastic
-/// rounding into FP32 is not modelled).
+/// saturates; BiScaled4 as numerics::quantizeBiScaled(x, kBiScaled4) puts
+/// it (q in bits 0-3, the wide flag in bit 4), FPEC4 as
+/// quantizeCompensated(x, {4 bits, FB 0}) does (q in bits 0-3, the error
+/// direction in bits 4-5, two's complement; its value is q). Whole-byte
+/// precisions only. With Rounding::Stochastic the small float formats round
+/// stochastically with `random`'s bits (encode); FP32 and INT8 round to nearest
+/// even whatever `rounding` says (stochastic rounding into FP32 is not
+/// modelled).
 uint32_t toStorage(double x, Precision p,
                    Rounding rounding = Rounding::NearestEven,
                    uint64_t random = 0);
@@ -63,6 +67,8 @@ void storeElement(double x, Precision p, uint8_t *bytes,
                   Rounding rounding = Rounding::NearestEven,
                   uint64_t random = 0);
 double loadElement(const uint8_t *bytes, Precision p);
+/// The error direction (-1, 0, 1) of a stored FPEC4 element.
+int fpecDirection(uint32_t bits);
 
 /// The sub-byte precisions (int4; int2 and ternary in 2 bits; binary in 1)
 /// are stored packed (docs/isa.md): the element at bit address `bit` (byte

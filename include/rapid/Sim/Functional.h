@@ -21,6 +21,11 @@
 // accumulated (rapid::numerics::chunkedDot), and adds that to the output
 // when `accumulate` is set. The SFUs compute in FP32.
 //
+// Sparsity: each mac counts its MACs whose input operand is zero, whose
+// weight operand is zero, and whose either operand is (RunStats, LayerStats;
+// sim::MacUsePlan); a timed run on a zero-skipping PE array prices only the
+// MACs it computes (TimingModel::mac's density, docs/rapid-sim.md).
+//
 // Rounding (RunOptions::rounding): to nearest even, or stochastic. With
 // stochastic rounding every rounding into a float format narrower than FP32
 // that the PE array and the SFUs perform (the mac's products and sums in its
@@ -78,6 +83,13 @@ struct LayerStats {
   /// Cycles the instruction units waited on semaphores.
   double waits = 0;
   int64_t macs = 0, instructions = 0;
+  /// Of its MACs (timed or not): those whose input (activation) operand is
+  /// zero, whose kernel (weight) operand is zero, and whose either operand
+  /// is (the MACs a zero-skipping PE array skips).
+  int64_t zeroInputMacs = 0, zeroWeightMacs = 0, skippableMacs = 0;
+  /// Timed, on a zero-skipping PE array: the PE array's cycles the skipped
+  /// MACs saved (summed over cores; not part of `busy`).
+  double skippedCycles = 0;
   /// The cores that ran part of it.
   int64_t cores = 0;
   double cycles() const { return end > start ? end - start : 0; }
@@ -88,6 +100,10 @@ struct RunStats {
   int64_t macs = 0;
   int64_t dmaBytes = 0;
   int64_t sfuElements = 0;
+  /// The MACs with a zero input operand, a zero weight operand, either
+  /// (LayerStats), and, timed on a zero-skipping PE array, the cycles saved.
+  int64_t zeroInputMacs = 0, zeroWeightMacs = 0, skippableMacs = 0;
+  double skippedCycles = 0;
   /// Timed runs: the cycle the last core finished, each core's, every
   /// engine's busy cycles, and per layer (indexed like model.bin's layers).
   double cycles = 0;
@@ -153,6 +169,11 @@ llvm::Error runCores(llvm::ArrayRef<isa::CoreProgram> programs,
                      llvm::ArrayRef<CoreMemories *> mems, RunStats &stats,
                      int64_t maxInstructions = 0,
                      Schedule schedule = Schedule::Eager);
+
+/// Whether macs accumulating in FP16 or DLFloat16 to nearest even take the
+/// fast path (sim::macNarrow; the default) or the general loop. Both give
+/// the same bytes; tests turn it off to compare them.
+void setNarrowMacFastPath(bool enable);
 
 } // namespace rapid::sim
 

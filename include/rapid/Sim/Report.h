@@ -38,6 +38,24 @@ struct LayerComparison {
          utilization = 0;
   /// The cores that ran it (busy cycles above are per core, averaged).
   int64_t cores = 0;
+  /// The MACs the run counted, those with a zero input operand, a zero
+  /// weight operand, either (what a zero-skipping array skips), and the PE
+  /// cycles per core that skipping saved.
+  int64_t countedMacs = 0, zeroInputMacs = 0, zeroWeightMacs = 0,
+          skippableMacs = 0;
+  double skipped = 0;
+  /// The fraction of the counted MACs with a zero input (activation
+  /// sparsity) and with a zero weight (weight sparsity), when it ran MACs.
+  std::optional<double> activationSparsity() const {
+    if (countedMacs <= 0)
+      return std::nullopt;
+    return double(zeroInputMacs) / double(countedMacs);
+  }
+  std::optional<double> weightSparsity() const {
+    if (countedMacs <= 0)
+      return std::nullopt;
+    return double(zeroWeightMacs) / double(countedMacs);
+  }
   /// |predicted - simulated| / simulated, when both exist.
   std::optional<double> error() const {
     if (predicted <= 0 || simulated <= 0)

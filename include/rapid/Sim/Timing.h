@@ -14,10 +14,13 @@
 //  - a `dma` moves its bytes at the bandwidth of its path's channel
 //    (external memory shared by the chip's active cores, Lx<->L0, the ring,
 //    a torus link), plus the ring or link start-up latency; a fill (every
-//    source stride 0) only writes;
+//    source stride 0) only writes; an `ext_to_lx_unpack` moves the
+//    compressed bytes it reads (bitmap and non-zero elements) at the
+//    external read bandwidth, as `ext_to_lx`;
 //  - a `mac` takes the cost model's PE-array cycles of its tile
 //    (rapid::peTileCycles): stream, L0 stalls, stationary swaps, fill and
-//    drain;
+//    drain; on an array that skips zero operands (`zero_skipping`), the
+//    stream of the MACs it computes (`density`, docs/rapid-sim.md);
 //  - an `sfu` op processes (units x ops per cycle) elements per cycle.
 //
 // Each core has seven engines that run their instructions one at a time in
@@ -48,12 +51,21 @@ public:
   /// external memory bandwidth.
   TimingModel(const ArchSpec &arch, int64_t activeCores);
 
+  /// (For `ext_to_lx_unpack`, the dense size's cycles, a bound: rapid-sim
+  /// times what it read with unpack.)
   double dma(isa::DmaPath path, isa::Peer peer,
              const isa::DmaDescriptor &d) const;
-  /// The PE-array cycles of a mac (its stream plus `bubble`).
+  /// The cycles of an `ext_to_lx_unpack` that read `compressedBytes`.
+  double unpack(double compressedBytes) const;
+  /// The PE-array cycles of a mac (its stream plus `bubble`), when it
+  /// computes the fraction `density` of its MACs (the rest skipped: a
+  /// zero-skipping array's MACs with a zero operand).
   double mac(const isa::TileDescriptor &t, isa::MacDataflow dataflow,
              Precision inp, Precision ker, Precision acc, int64_t chunk,
-             double &bubble) const;
+             double &bubble, double density = 1) const;
+  /// Whether the PE array skips MACs with a zero operand (the
+  /// architecture's `pe_array.zero_skipping`).
+  bool zeroSkipping() const { return skipZeros; }
   double sfu(int64_t count) const;
   /// MACs per cycle at the PE array's peak for these operands.
   double peakMacsPerCycle(Precision inp, Precision ker) const;
@@ -62,6 +74,7 @@ public:
 private:
   CoreModel core;
   double ringLatency = 0, linkLatency = 0, linkXBpc = 0, linkYBpc = 0;
+  bool skipZeros = false;
 };
 
 } // namespace rapid::sim

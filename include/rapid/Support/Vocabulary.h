@@ -80,7 +80,13 @@ namespace rapid {
 /// hfp8_143 is the forward 1-4-3 format (exponent bias 11, max 30), hfp8_152
 /// the backward 1-5-2 format. Seed: FP16 x1, HFP8 x2, INT4 x4, INT2/ternary
 /// x8, binary x16; INT8 is taken as x2 like HFP8. FP32 work runs on the SFUs,
-/// not the PE array, so its PE multiplier is 0.
+/// not the PE array, so its PE multiplier is 0. biscaled4 is the seed's
+/// BiScaled fixed point at INT4's rate: a 4-bit integer q with a flag
+/// choosing the fine step (q) or the wide one (4 q), stored in a byte (q in
+/// bits 0-3, the flag in bit 4; docs/isa.md). fpec4 is the seed's fixed
+/// point with error compensation at INT4's rate: a 4-bit integer q and the
+/// direction of its quantization error (-1, 0, +1) in a byte, read by the
+/// compensated MAC.
 #define RAPID_PRECISIONS(X)                                                    \
   X(FP32, "fp32", 32, 0)                                                       \
   X(FP16, "fp16", 16, 1)                                                       \
@@ -91,7 +97,9 @@ namespace rapid {
   X(INT4, "int4", 4, 4)                                                        \
   X(INT2, "int2", 2, 8)                                                        \
   X(Ternary, "ternary", 2, 8)                                                  \
-  X(Binary, "binary", 1, 16)
+  X(Binary, "binary", 1, 16)                                                   \
+  X(BiScaled4, "biscaled4", 8, 4)                                              \
+  X(FPEC4, "fpec4", 8, 4)
 
 #define RAPID_ENUMERATOR(E, S, ...) E,
 enum class Dim : uint8_t { RAPID_DIMS(RAPID_ENUMERATOR) };
@@ -102,6 +110,10 @@ enum class Dataflow : uint8_t { RAPID_DATAFLOWS(RAPID_ENUMERATOR) };
 enum class Parallelism : uint8_t { RAPID_PARALLELISMS(RAPID_ENUMERATOR) };
 enum class Precision : uint8_t { RAPID_PRECISIONS(RAPID_ENUMERATOR) };
 #undef RAPID_ENUMERATOR
+
+#define RAPID_COUNT(...) +1
+constexpr unsigned kNumPrecisions = 0 RAPID_PRECISIONS(RAPID_COUNT);
+#undef RAPID_COUNT
 
 constexpr unsigned kNumDims = 5;
 constexpr unsigned kNumDataStructures = 3;

@@ -56,6 +56,31 @@ MappingAttr toMappingAttr(mlir::MLIRContext *context, const Workload &w,
                           const Mapping &m);
 Mapping fromMappingAttr(MappingAttr attr);
 
+/// The precision a tensor of element type `element` is stored in when its
+/// type fixes one: !rapid.quant<i8|i4|i2> as INT8/INT4/INT2,
+/// f8E4M3B11FNUZ as HFP8 1-4-3, f8E5M2 as HFP8 1-5-2; std::nullopt for
+/// f32 and f16 (the activations' precision, the policy's choice).
+std::optional<Precision> storedPrecision(mlir::Type element);
+
+/// Cycles of a rapid.cast, rapid.quantize or rapid.dequantize op on
+/// `arch`'s chip (its elements shared by the cores as the backend shares
+/// them; conversionCycles), its input stored in `act` unless its type says;
+/// 0 for other ops.
+double conversionOpCycles(mlir::Operation *op, const ArchSpec &arch,
+                          Precision act);
+
+/// The PE precisions of a layer (conv2d, conv_transpose2d, gemm, matmul):
+/// fixed by its operands' types where rapid-assign-precision set them (a
+/// quantized input: its and the weights' integer precisions, FP32 sums; an
+/// HFP8 input: HFP8 weights, FP16 sums in chunks of 64, as the policy
+/// `hfp8`; RapidDialect::kBiScaledWeightsAttrName: BiScaled4 weights),
+/// else `policy`. Fails
+/// (std::nullopt, `why` set) for a quantized input without quantized weights or
+/// the reverse.
+std::optional<PrecisionConfig> layerPrecision(mlir::Operation *layer,
+                                              const PrecisionConfig &policy,
+                                              std::string *why = nullptr);
+
 /// Search statistics per layer kernel, filled by rapid-deep-matrix when the
 /// driver asks for them.
 struct MappingStatsSink {
@@ -87,8 +112,19 @@ struct MappingReportRow {
   Breakdown breakdown;
   /// The same kernel's cycles in the homogeneous baseline plan.
   std::optional<double> baseline;
+  /// Converting the layer's input to its precision first (a rapid.cast or
+  /// rapid.quantize feeding it; on its FWD row, in `breakdown.aux`).
+  double conversion = 0;
+  /// A layer whose precision rapid-assign-precision chose: the kernel's
+  /// cycles in the report's (policy) precision, as the search prices it.
+  std::optional<double> policyCycles;
   std::optional<SearchStats> stats;
   int64_t macs = 0;
+  /// On its FWD row, a layer with constant weights: the fraction of them
+  /// that are zero, and, once rapid-lower-to-isa has run (rapidc), whether
+  /// model.bin stores them compressed (docs/backend.md).
+  std::optional<double> weightSparsity;
+  std::optional<bool> weightsCompressed;
 };
 
 struct MappingReport {
@@ -97,10 +133,12 @@ struct MappingReport {
   int64_t chips = 1, cores = 1;
   bool training = false;
   int64_t minibatch = 1;
-  /// The mapped layers' PE precision (the first's; rapidc maps every layer
-  /// in one) and whether its FP32 MACs are emulated (CoreModel::lanes: the
-  /// arch gives FP32 no rate, so a quarter of the FP16 lanes).
+  /// The mapped layers' PE precision (the policy: the first layer's whose
+  /// input type does not fix its own) and whether its FP32 MACs are
+  /// emulated (CoreModel::lanes: the arch gives FP32 no rate, so a quarter
+  /// of the FP16 lanes). `perLayer`: some layer has a precision of its own.
   std::optional<PrecisionConfig> precision;
+  bool perLayer = false;
   bool emulatedFP32 = false;
   std::vector<MappingReportRow> rows;
   Breakdown total;

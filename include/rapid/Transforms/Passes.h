@@ -36,6 +36,21 @@ std::unique_ptr<mlir::Pass>
 createDeepMatrixPass(const RapidDeepMatrixOptions &options,
                      MappingStatsSink *sink);
 
+/// What rapid-lower-to-isa stored compressed (compress-weights), for
+/// rapidc's summary and report.
+struct LowerToISAStats {
+  /// The layer slices (one per core sharing them) whose weights are
+  /// compressed, and those weights' bytes dense and compressed.
+  int64_t compressedSlices = 0, denseBytes = 0, compressedBytes = 0;
+  /// The layers (rapid::layerName) with compressed weights.
+  std::vector<std::string> compressedLayers;
+};
+
+/// rapid-lower-to-isa that also reports what it compressed into `stats`.
+std::unique_ptr<mlir::Pass>
+createLowerToISAPass(const RapidLowerToISAOptions &options,
+                     LowerToISAStats *stats);
+
 /// The operand and accumulation precisions of a --precision policy name
 /// (fp16, hfp8, int8, int4, int2); std::nullopt for an unknown name.
 std::optional<PrecisionConfig> parsePrecisionPolicy(llvm::StringRef name);

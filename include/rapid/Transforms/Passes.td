@@ -144,6 +144,92 @@ def RapidDeepSpatialMatrix
   ];
 }
 
+def RapidAssignPrecision : Pass<"rapid-assign-precision", "::mlir::ModuleOp"> {
+  let summary = "Chooses each layer's precision; quantizes its weights and inputs";
+  let description = [{
+    Sets the PE precision of every layer (`conv2d`, `gemm`, `matmul` with
+    constant weights) by rewriting its operands' types, which
+    `rapid-deep-matrix` and `rapid-lower-to-isa` then follow
+    (docs/precision.md):
+
+    - an HFP8 layer reads `rapid.cast` of its input to `f8E4M3B11FNUZ`
+      (weights converted when packed; sums in FP16 chunks of 64);
+    - an integer layer (int8, int4, int2) reads `rapid.quantize` of its
+      input and a `rapid.quant_constant` of its weights: weights symmetric
+      per tensor with the `weights` clip (SAWB, max-abs or percentile);
+      inputs with the clip of a PACT `clip` (or fused clip activation) that
+      produces them, else calibrated on the `calibration` inputs (`max`,
+      `percentile` or the MSE-optimal clip); non-negative inputs use every
+      level (zero point -2^(bits-1)). Sums are exact in FP32 and scaled back.
+
+    Policies: `fp32`, `fp16` (leave the model to the mapping's precision);
+    `hfp8`, `int8`, `int4`, `int2` (every layer; the integer ones keep the
+    first and last layer in FP16 unless `quantize-ends`); `int4-biscaled`
+    (as `int4`, the weights in the seed's BiScaled fixed point: 4-bit
+    integers in a fine step or in 4 times it, the fine step of least
+    squared error; the layer marked `rapid.biscaled_weights`); `int4-fpec`
+    (as `int4`, inputs and weights in fixed point with error compensation:
+    `compensated` quantized types whose elements carry their error's
+    direction, and the compensated MAC); `hybrid-fp8` (the
+    seed's rule: first and last layers and those feeding a softmax in FP16,
+    the others in HFP8 1-4-3; in training the backward tensors would be
+    1-5-2); `auto` (accuracy-aware: starting from FP16, lowers one layer at
+    a time a rung down int8 -> int4, the layers the cost model says gain most
+    first, keeping a step only while the calibration set's top-1 accuracy,
+    against `labels` or else the FP32 model's own answers, stays within
+    `tolerance` points of FP16's; each candidate is compiled and run on the
+    simulator).
+
+    With `shortcut=quantized` the operands of `add` (residual shortcuts) are
+    also quantized and dequantized at the policy's width; the default `full`
+    keeps them at full precision.
+
+    Calibration compiles the FP32 model with every layer input as an extra
+    output and runs it on rapid-sim's executor.
+    ```
+    rapid-opt --rapid-assign-precision='policy=int4 calibration=calib.npy' model.mlir
+    ```
+  }];
+  let dependentDialects = ["::rapid::RapidDialect"];
+  let options = [
+    Option<"policy", "policy", "std::string", /*default=*/"\"fp16\"",
+           "fp32, fp16, hfp8, hybrid-fp8, int8, int4, int4-biscaled, "
+           "int4-fpec, int2 or auto">,
+    Option<"weights", "weights", "std::string", /*default=*/"\"sawb\"",
+           "Weight clip of integer layers: sawb, max or percentile">,
+    Option<"activations", "activations", "std::string", /*default=*/"\"mse\"",
+           "Calibrated input clip of integer layers without a PACT clip: "
+           "max, percentile or mse">,
+    Option<"percentile", "percentile", "double", /*default=*/"99.99",
+           "The percentile of the percentile clips">,
+    Option<"calibration", "calibration", "std::string", /*default=*/"\"\"",
+           ".npy of calibration inputs: [N, ...] of the model's input shape "
+           "without its batch dimension, or one input">,
+    Option<"samples", "samples", "int64_t", /*default=*/"256",
+           "Calibration inputs used (0: all)">,
+    Option<"labels", "labels", "std::string", /*default=*/"\"\"",
+           "auto: .npy of the calibration inputs' class labels (without: "
+           "agreement with the FP32 model's top-1)">,
+    Option<"tolerance", "tolerance", "double", /*default=*/"1.0",
+           "auto: top-1 accuracy points allowed below FP16's">,
+    Option<"quantizeEnds", "quantize-ends", "bool", /*default=*/"false",
+           "Integer policies: quantize the first and last layer too">,
+    Option<"shortcut", "shortcut", "std::string", /*default=*/"\"full\"",
+           "full: residual adds in full precision; quantized: their "
+           "operands quantized at the policy's width">,
+    Option<"arch", "arch", "std::string", /*default=*/"\"rapid-core\"",
+           "Architecture preset or file: the calibration runs and the cost "
+           "model's ranking (auto)">
+  ];
+  let statistics = [
+    Statistic<"numHfp8", "layers-hfp8", "Number of layers set to HFP8">,
+    Statistic<"numInteger", "layers-integer", "Number of layers quantized to integers">,
+    Statistic<"numPact", "inputs-pact", "Number of inputs quantized with a PACT clip">,
+    Statistic<"numCalibrated", "inputs-calibrated", "Number of inputs quantized with a calibrated clip">,
+    Statistic<"numRuns", "simulator-runs", "Number of simulated calibration inputs">
+  ];
+}
+
 def RapidDeepMatrix : Pass<"rapid-deep-matrix", "::mlir::ModuleOp"> {
   let summary = "Maps every layer onto a core: dataflow, tiles, loop order (DeepMatrix)";
   let description = [{
@@ -208,7 +294,10 @@ def RapidLowerToISA : Pass<"rapid-lower-to-isa", "::mlir::ModuleOp"> {
       `global_avgpool`, same-shape `add`/`sub`/`mul`/`max`, `relu` and `clip`
       on the SFUs; `reshape` and `flatten` alias their operand;
     - weights and biases are converted to the mapping's precision and
-      packed into the constants image at compile time;
+      packed into the constants image at compile time; sparse weights are
+      stored bitmap-compressed per B tile when it pays
+      (`compress-weights`, docs/backend.md) and expanded into Lx by
+      `ext_to_lx_unpack` DMAs;
     - activations live in external memory, placed by their lifetimes so
       that dead tensors' bytes are reused; each layer's Lx and L0 buffers
       are memory-map regions live for its step, which the program's
@@ -235,10 +324,21 @@ def RapidLowerToISA : Pass<"rapid-lower-to-isa", "::mlir::ModuleOp"> {
            "The precision policy the mappings were searched with (fp32, "
            "fp16, hfp8, ...): the activations' precision when no layer has "
            "a mapping (a float policy's input precision; otherwise, and "
-           "when empty, fp16). With mapped layers their input precision">
+           "when empty, fp16). With mapped layers their input precision">,
+    Option<"compressWeights", "compress-weights", "std::string",
+           /*default=*/"\"auto\"",
+           "Stores a layer's weights bitmap-compressed, loaded with "
+           "ext_to_lx_unpack: auto (when the largest compressed B tile, its "
+           "padding counted as non-zero, is at most 3/4 of a dense one), "
+           "never, or always (when it is not larger than a dense one)">
   ];
   let statistics = [
     Statistic<"numLayers", "layers-lowered", "Number of layers lowered">,
+    Statistic<"numCompressedLayers", "compressed-weight-layers",
+              "Number of layer slices whose weights are stored compressed">,
+    Statistic<"numCompressedBytesSaved", "compressed-weight-bytes-saved",
+              "Bytes of weights that compression saves in the constants "
+              "image">,
     Statistic<"numInstructions", "instructions", "Number of instructions emitted">,
     Statistic<"numConstantBytes", "constant-bytes",
               "Bytes of packed weights and other constants">,

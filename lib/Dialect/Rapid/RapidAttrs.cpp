@@ -590,13 +590,29 @@ StringRef RapidDialect::mappingAttrName(Kernel kernel) {
 LogicalResult RapidDialect::verifyOperationAttribute(Operation *op,
                                                      NamedAttribute attr) {
   StringRef name = attr.getName().strref();
+  if (name == kBiScaledWeightsAttrName) {
+    auto weights = [&]() -> QuantType {
+      if (!isa<Conv2DOp, MatMulOp, GemmOp>(op) || op->getNumOperands() < 2)
+        return {};
+      return dyn_cast<QuantType>(
+          cast<ShapedType>(op->getOperand(1).getType()).getElementType());
+    }();
+    if (!isa<UnitAttr>(attr.getValue()) || !weights ||
+        weights.getStorage().getWidth() != 8 || weights.getZeroPoint() != 0)
+      return op->emitOpError()
+             << "'" << name
+             << "' is a unit attribute of a conv2d, matmul or gemm whose "
+                "weights are int8-typed quantized values without a zero point";
+    return success();
+  }
   bool isMapping = name == kMappingAttrName || name == kMappingBwdAttrName ||
                    name == kMappingUpdAttrName;
   if (name != kSpatialAttrName && !isMapping)
     return op->emitOpError()
            << "has unknown rapid attribute '" << name << "'; expected '"
            << kSpatialAttrName << "', '" << kMappingAttrName << "', '"
-           << kMappingBwdAttrName << "' or '" << kMappingUpdAttrName << "'";
+           << kMappingBwdAttrName << "', '" << kMappingUpdAttrName << "' or '"
+           << kBiScaledWeightsAttrName << "'";
   if (!isa<Conv2DOp, ConvTranspose2DOp, MatMulOp, GemmOp, LSTMOp, LSTMCellOp>(
           op))
     return op->emitOpError()

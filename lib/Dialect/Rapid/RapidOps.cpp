@@ -61,7 +61,19 @@ static LogicalResult relayoutQuantConstant(
       relayout(stored, resultType.clone(quant.getStorage())));
   if (!value)
     return failure();
-  rewriter.replaceOpWithNewOp<QuantConstantOp>(op, resultType, value);
+  // FPEC error directions move with their elements.
+  ElementsAttr directions;
+  if (constant.getDirectionsAttr()) {
+    auto d = dyn_cast<DenseElementsAttr>(constant.getDirectionsAttr());
+    if (!d)
+      return failure();
+    directions = dyn_cast_or_null<ElementsAttr>(
+        relayout(d, resultType.clone(IntegerType::get(op->getContext(), 2))));
+    if (!directions)
+      return failure();
+  }
+  rewriter.replaceOpWithNewOp<QuantConstantOp>(op, resultType, value,
+                                               directions);
   return success();
 }
 
@@ -206,6 +218,26 @@ LogicalResult QuantConstantOp::verify() {
                          << ": it must have the result's shape and the "
                             "storage type "
                          << quant.getStorage();
+  std::optional<ElementsAttr> directions = getDirections();
+  if (quant.getCompensated() != directions.has_value())
+    return emitOpError() << (quant.getCompensated()
+                                 ? "a compensated (FPEC) constant needs "
+                                   "'directions'"
+                                 : "'directions' belong to compensated (FPEC) "
+                                   "constants only");
+  if (directions) {
+    auto dType = cast<ShapedType>(directions->getType());
+    if (dType.getShape() != resultType.getShape() ||
+        !dType.getElementType().isSignlessInteger(2))
+      return emitOpError() << "directions of type " << dType
+                           << " must be i2 of the result's shape";
+    auto dense = dyn_cast<DenseIntElementsAttr>(*directions);
+    if (dense)
+      for (const APInt &x : dense.getValues<APInt>())
+        if (x.getSExtValue() < -1 || x.getSExtValue() > 1)
+          return emitOpError()
+                 << "directions must be -1, 0 or 1, got " << x.getSExtValue();
+  }
   return success();
 }
 

@@ -38,14 +38,21 @@ Type QuantType::parse(AsmParser &parser) {
   if (parser.parseLess() || parser.parseType(storage) || parser.parseComma() ||
       parser.parseFloat(scale))
     return {};
-  if (succeeded(parser.parseOptionalComma()) &&
-      (parser.parseKeyword("zero_point") || parser.parseEqual() ||
-       parser.parseInteger(zeroPoint)))
-    return {};
+  bool compensated = false;
+  while (succeeded(parser.parseOptionalComma())) {
+    if (succeeded(parser.parseOptionalKeyword("compensated"))) {
+      compensated = true;
+      continue;
+    }
+    if (parser.parseKeyword("zero_point") || parser.parseEqual() ||
+        parser.parseInteger(zeroPoint))
+      return {};
+  }
   if (parser.parseGreater())
     return {};
   return parser.getChecked<QuantType>(parser.getContext(), storage,
-                                      llvm::APFloat(scale), zeroPoint);
+                                      llvm::APFloat(scale), zeroPoint,
+                                      compensated);
 }
 
 void QuantType::print(AsmPrinter &printer) const {
@@ -53,16 +60,20 @@ void QuantType::print(AsmPrinter &printer) const {
   printer.printFloat(getScale());
   if (getZeroPoint() != 0)
     printer << ", zero_point = " << getZeroPoint();
+  if (getCompensated())
+    printer << ", compensated";
   printer << ">";
 }
 
 LogicalResult QuantType::verify(function_ref<InFlightDiagnostic()> emitError,
                                 IntegerType storage, llvm::APFloat scale,
-                                int64_t zeroPoint) {
+                                int64_t zeroPoint, bool compensated) {
   unsigned width = storage.getWidth();
   if (!storage.isSignless() || (width != 8 && width != 4 && width != 2))
     return emitError() << "quantized storage type must be i8, i4 or i2, got "
                        << storage;
+  if (compensated && width != 4)
+    return emitError() << "compensated (FPEC) elements are i4, got " << storage;
   double s = scale.convertToDouble();
   if (!(s > 0.0) || !std::isfinite(s))
     return emitError() << "quantization scale must be positive and finite, got "

@@ -1,7 +1,7 @@
 // The mapping attributes on ops are checked against the op and its workload.
 // RUN: rapid-opt %s -split-input-file -verify-diagnostics
 
-// expected-error @+1 {{'func.func' op has unknown rapid attribute 'rapid.schedule'; expected 'rapid.spatial', 'rapid.mapping', 'rapid.mapping_bwd' or 'rapid.mapping_upd'}}
+// expected-error @+1 {{'func.func' op has unknown rapid attribute 'rapid.schedule'; expected 'rapid.spatial', 'rapid.mapping', 'rapid.mapping_bwd', 'rapid.mapping_upd' or 'rapid.biscaled_weights'}}
 func.func @unknown() attributes {rapid.schedule = 1 : i64} {
   return
 }
@@ -83,4 +83,14 @@ func.func @bwd_n(%a: tensor<8x256xf32>, %b: tensor<256x100xf32>) {
         precision = {inp = fp16, ker = fp16, acc = fp32, chunk = 0}>}
       : (tensor<8x256xf32>, tensor<256x100xf32>) -> tensor<8x100xf32>
   return
+}
+
+// -----
+
+// BiScaled weights are int8-typed quantized values.
+func.func @biscaled_floats(%x: tensor<1x8xf32>) -> tensor<1x4xf32> {
+  %w = rapid.constant dense<0.5> : tensor<4x8xf32>
+  // expected-error @+1 {{'rapid.gemm' op 'rapid.biscaled_weights' is a unit attribute of a conv2d, matmul or gemm whose weights are int8-typed quantized values without a zero point}}
+  %y = rapid.gemm %x, %w transpose_b {rapid.biscaled_weights} : (tensor<1x8xf32>, tensor<4x8xf32>) -> tensor<1x4xf32>
+  return %y : tensor<1x4xf32>
 }
