@@ -15,6 +15,7 @@
 
 #include "rapid/Backend/LayerLowering.h"
 #include "rapid/ISA/ModelBinary.h"
+#include "rapid/Numerics/Quantize.h"
 #include "rapid/Support/Vocabulary.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -42,7 +43,7 @@ inline int64_t addressOf(uint64_t byteAddress, Precision p) {
 }
 /// Bytes that `elements` elements of `p` occupy.
 inline int64_t bytesFor(int64_t elements, Precision p) {
-  return (elements * int64_t(storageBits(p)) + 7) / 8;
+  return int64_t(numerics::bytesFor(uint64_t(elements), p));
 }
 inline int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 

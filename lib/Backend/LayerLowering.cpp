@@ -340,8 +340,6 @@ std::vector<uint8_t> rapid::backend::packWeights(const MappedLayer &l,
   KerTiles k(l);
   const Mapping &m = l.mapping;
   Precision p = m.precision.ker;
-  bool packed = numerics::isPacked(p);
-  int64_t eb = bytesOf(p), bits = storageBits(p);
   int64_t outs = k.n[idx(TileDim::Out)], ins = k.n[idx(TileDim::In)],
           kh = k.n[idx(TileDim::Ky)], kw = k.n[idx(TileDim::Kx)];
   std::vector<uint8_t> bytes(size_t(bytesFor(k.count() * k.tileElements, p)),
@@ -363,14 +361,22 @@ std::vector<uint8_t> rapid::backend::packWeights(const MappedLayer &l,
             tile += at[idx(d)] / k.b[idx(d)] * k.tileStride(d);
             within += at[idx(d)] % k.b[idx(d)] * lay[idx(d)];
           }
-          double v = w[size_t(((o * ins + i) * kh + y) * kw + x)];
-          int64_t element = tile * k.tileElements + within;
-          if (packed)
-            numerics::storePacked(v, p, bytes.data(), uint64_t(element * bits));
-          else
-            numerics::storeElement(v, p, &bytes[size_t(element * eb)]);
+          numerics::storeAt(w[size_t(((o * ins + i) * kh + y) * kw + x)], p,
+                            bytes.data(),
+                            uint64_t(tile * k.tileElements + within));
         }
   return bytes;
+}
+
+std::optional<CompressWeights>
+rapid::backend::parseCompressWeights(llvm::StringRef mode) {
+  if (mode == "auto")
+    return CompressWeights::Auto;
+  if (mode == "never")
+    return CompressWeights::Never;
+  if (mode == "always")
+    return CompressWeights::Always;
+  return std::nullopt;
 }
 
 std::vector<uint8_t> rapid::backend::compressRun(llvm::ArrayRef<uint8_t> dense,
@@ -615,10 +621,8 @@ llvm::Error rapid::backend::lowerLayer(const MappedLayer &l,
 
   // A weight B tile's step in external memory: a dense tile, or a slot of
   // compressed ones (address units: elements for the packed precisions).
-  int64_t kerTileUnits = !l.kerSlotBytes ? kt.tileElements * kerBytes
-                         : numerics::isPacked(pc.ker)
-                             ? l.kerSlotBytes * 8 / storageBits(pc.ker)
-                             : l.kerSlotBytes;
+  int64_t kerTileUnits = l.kerSlotBytes ? kerAt(uint64_t(l.kerSlotBytes))
+                                        : kt.tileElements * kerBytes;
   // The byte step of each register per loop iteration along `d`.
   using Steps = std::array<std::pair<int64_t, int64_t>, 4>;
   auto stepB = [&](TileDim d) -> Steps {

@@ -171,3 +171,19 @@ int rapid::numerics::fpecDirection(uint32_t bits) {
   int d = int((bits >> 4) & 3u);
   return d >= 2 ? d - 4 : d;
 }
+
+void rapid::numerics::storeAt(double x, Precision p, uint8_t *memory,
+                              uint64_t index) {
+  uint64_t bits = storageBits(p);
+  if (isPacked(p))
+    storePacked(x, p, memory, index * bits);
+  else
+    storeElement(x, p, memory + index * (bits / 8));
+}
+
+double rapid::numerics::loadAt(const uint8_t *memory, uint64_t index,
+                               Precision p) {
+  uint64_t bits = storageBits(p);
+  return isPacked(p) ? loadPacked(memory, index * bits, p)
+                     : loadElement(memory + index * (bits / 8), p);
+}

@@ -20,7 +20,7 @@ uint64_t rapid::sim::tensorElements(const isa::TensorDescriptor &t) {
 }
 
 static uint64_t tensorBytes(const isa::TensorDescriptor &t) {
-  return (tensorElements(t) * storageBits(Precision(t.dtype)) + 7) / 8;
+  return numerics::bytesFor(tensorElements(t), Precision(t.dtype));
 }
 
 llvm::Expected<std::unique_ptr<ModelRunner>>
@@ -47,7 +47,7 @@ ModelRunner::create(const isa::ModelBinary &model, const ArchSpec &arch) {
 }
 
 llvm::Expected<std::vector<std::vector<float>>>
-ModelRunner::run(llvm::ArrayRef<std::vector<float>> values, RunStats *stats,
+ModelRunner::run(llvm::ArrayRef<std::vector<double>> values, RunStats *stats,
                  const RunOptions &given) {
   auto fail = [](const llvm::Twine &why) {
     return llvm::createStringError(llvm::inconvertibleErrorCode(), why.str());
@@ -64,14 +64,9 @@ ModelRunner::run(llvm::ArrayRef<std::vector<float>> values, RunStats *stats,
     if (values[k].size() != tensorElements(t))
       return fail(llvm::formatv("input '{0}' has {1} elements; {2} given",
                                 t.name, tensorElements(t), values[k].size()));
-    Precision p = Precision(t.dtype);
-    uint64_t bits = storageBits(p);
     for (size_t i = 0; i < values[k].size(); ++i)
-      if (numerics::isPacked(p))
-        numerics::storePacked(values[k][i], p, ext.data(),
-                              t.address * 8 + i * bits);
-      else
-        numerics::storeElement(values[k][i], p, &ext[t.address + i * bits / 8]);
+      numerics::storeAt(values[k][i], Precision(t.dtype),
+                        ext.data() + t.address, i);
   }
   for (int64_t c = 1; c < chips; ++c)
     exts[size_t(c)] = ext;
@@ -92,14 +87,10 @@ ModelRunner::run(llvm::ArrayRef<std::vector<float>> values, RunStats *stats,
     return std::move(e);
   std::vector<std::vector<float>> out;
   for (const isa::TensorDescriptor *t : outputTensors) {
-    Precision p = Precision(t->dtype);
-    uint64_t bits = storageBits(p), n = tensorElements(*t);
-    std::vector<float> v(n);
-    for (uint64_t i = 0; i < n; ++i)
+    std::vector<float> v(tensorElements(*t));
+    for (uint64_t i = 0; i < v.size(); ++i)
       v[i] = float(
-          numerics::isPacked(p)
-              ? numerics::loadPacked(ext.data(), t->address * 8 + i * bits, p)
-              : numerics::loadElement(&ext[t->address + i * bits / 8], p));
+          numerics::loadAt(ext.data() + t->address, i, Precision(t->dtype)));
     out.push_back(std::move(v));
   }
   return out;

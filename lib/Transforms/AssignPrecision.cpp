@@ -49,6 +49,22 @@ namespace rapid {
 using namespace mlir;
 using namespace rapid;
 
+ArrayRef<StringRef> rapid::precisionPolicies() {
+  static const StringRef kPolicies[] = {
+      "fp32", "fp16",          "hfp8",      "hybrid-fp8", "int8",
+      "int4", "int4-biscaled", "int4-fpec", "int2",       "auto"};
+  return kPolicies;
+}
+
+std::string rapid::listPrecisionPolicies() {
+  ArrayRef<StringRef> all = precisionPolicies();
+  return llvm::join(all.drop_back(), ", ") + " or " + all.back().str();
+}
+
+bool rapid::choosesPerLayer(StringRef policy) {
+  return policy != "fp32" && policy != "fp16" && policy != "hfp8";
+}
+
 namespace {
 
 /// What a layer is assigned: its input and weight precision (FP16 leaves
@@ -185,7 +201,7 @@ struct AssignPrecisionPass
   ModuleOp module;
   std::optional<ArchSpec> spec;
   /// The calibration inputs, one vector per model run.
-  std::vector<std::vector<float>> batches;
+  std::vector<std::vector<double>> batches;
   /// The FP32 model's top-1 answers on them (auto's reference).
   std::vector<int64_t> referenceTop1, labelTop1;
 
@@ -225,7 +241,7 @@ struct AssignPrecisionPass
       return failure();
     }
     std::vector<std::vector<std::vector<float>>> results;
-    for (const std::vector<float> &batch : batches) {
+    for (const std::vector<double> &batch : batches) {
       llvm::Expected<std::vector<std::vector<float>>> out =
           (*runner)->run({batch});
       if (!out) {
@@ -289,10 +305,8 @@ struct AssignPrecisionPass
                                  calibration, a->shape[0], batch)),
              failure();
     for (int64_t r = 0; r < runs; ++r) {
-      std::vector<float> v(static_cast<size_t>(perInput));
-      for (int64_t i = 0; i < perInput; ++i)
-        v[size_t(i)] = float(a->data[size_t(r * perInput + i)]);
-      batches.push_back(std::move(v));
+      auto from = a->data.begin() + r * perInput;
+      batches.emplace_back(from, from + perInput);
     }
     if (!labels.empty()) {
       llvm::Expected<sim::NpyArray> l = sim::readNpy(labels);
@@ -652,13 +666,9 @@ struct AssignPrecisionPass
 
   void runOnOperation() override {
     module = getOperation();
-    static const char *kPolicies[] = {
-        "fp32", "fp16",          "hfp8",      "hybrid-fp8", "int8",
-        "int4", "int4-biscaled", "int4-fpec", "int2",       "auto"};
-    if (!llvm::is_contained(kPolicies, StringRef(policy))) {
-      error("unknown policy '" + policy +
-            "'; expected fp32, fp16, hfp8, hybrid-fp8, int8, int4, "
-            "int4-biscaled, int4-fpec, int2 or auto");
+    if (!llvm::is_contained(precisionPolicies(), StringRef(policy))) {
+      error("unknown policy '" + policy + "'; expected " +
+            listPrecisionPolicies());
       return signalPassFailure();
     }
     if (weights != "sawb" && weights != "max" && weights != "percentile") {

@@ -109,13 +109,9 @@ std::array<int64_t, 4> shape4(Type type) {
 /// `values` as the accelerator stores them in precision `p` (packed for
 /// the sub-byte precisions).
 std::vector<uint8_t> stored(ArrayRef<double> values, Precision p) {
-  int64_t bits = storageBits(p);
-  std::vector<uint8_t> bytes((values.size() * size_t(bits) + 7) / 8);
+  std::vector<uint8_t> bytes(numerics::bytesFor(values.size(), p));
   for (size_t i = 0; i < values.size(); ++i)
-    if (numerics::isPacked(p))
-      numerics::storePacked(values[i], p, bytes.data(), i * uint64_t(bits));
-    else
-      numerics::storeElement(values[i], p, &bytes[i * size_t(bits / 8)]);
+    numerics::storeAt(values[i], p, bytes.data(), i);
   return bytes;
 }
 
@@ -238,11 +234,11 @@ struct LowerToISAPass
            std::to_string(steps.size());
   }
 
-  /// A layer's constant operand: a float rapid.constant, or (weights of an
-  /// integer layer) a rapid.quant_constant, whose stored integers `out`
-  /// holds, with their scale in `*scale`.
+  /// A layer's constant operand: a float rapid.constant, or (where `scale`
+  /// is given: weights) a rapid.quant_constant, whose stored integers `out`
+  /// holds, with their scale in `*scale` (left empty for float weights).
   LogicalResult weights(Operation *op, Value v, SmallVector<double> &out,
-                        double *scale = nullptr) {
+                        std::optional<double> *scale = nullptr) {
     if (auto q = v.getDefiningOp<QuantConstantOp>(); q && scale) {
       auto qt = cast<QuantType>(elementOf(q.getResult()));
       if (qt.getZeroPoint() != 0)
@@ -360,10 +356,7 @@ struct LowerToISAPass
       l.epilogue.scale = float(scale);
       int64_t z = quant.getZeroPoint();
       if (z != 0) {
-        int64_t outs =
-            cast<ShapedType>(op->getResult(0).getType()).getShape()[1];
-        if (llvm::isa<GemmOp, MatMulOp>(op))
-          outs = cast<ShapedType>(op->getResult(0).getType()).getShape().back();
+        int64_t outs = l.workload.dims[unsigned(Dim::Out)];
         int64_t perOut = int64_t(w.size()) / outs;
         effectiveBias.resize(size_t(outs), 0.0);
         for (int64_t o = 0; o < outs; ++o) {
@@ -581,13 +574,10 @@ struct LowerToISAPass
         })
         .Case([&](Conv2DOp conv) -> LogicalResult {
           SmallVector<double> w, b;
-          double ws = 0;
-          if (failed(weights(op, conv.getWeight(), w, &ws)) ||
+          std::optional<double> weightScale;
+          if (failed(weights(op, conv.getWeight(), w, &weightScale)) ||
               (conv.getBias() && failed(weights(op, conv.getBias(), b))))
             return failure();
-          std::optional<double> weightScale;
-          if (llvm::isa<QuantType>(elementOf(conv.getWeight())))
-            weightScale = ws;
           ArrayRef<int64_t> x =
               cast<ShapedType>(conv.getInput().getType()).getShape();
           int64_t groups = conv.getGroupCount();
@@ -615,16 +605,12 @@ struct LowerToISAPass
                    << "rapid-lower-to-isa: gemm with transpose_a is not "
                       "lowered yet";
           SmallVector<double> bw, c;
-          double ws = 0;
-          if (failed(weights(op, gemm.getB(), bw, &ws)))
-            return failure();
           std::optional<double> weightScale;
-          if (llvm::isa<QuantType>(elementOf(gemm.getB()))) {
-            weightScale = ws;
-            if (gemm.getAlphaValue() != 1.0)
-              return op->emitError() << "rapid-lower-to-isa: a quantized "
-                                        "gemm with alpha != 1";
-          }
+          if (failed(weights(op, gemm.getB(), bw, &weightScale)))
+            return failure();
+          if (weightScale && gemm.getAlphaValue() != 1.0)
+            return op->emitError() << "rapid-lower-to-isa: a quantized "
+                                      "gemm with alpha != 1";
           ArrayRef<int64_t> bs =
               cast<ShapedType>(gemm.getB().getType()).getShape();
           int64_t n = cast<ShapedType>(gemm.getType()).getShape()[1];
@@ -658,12 +644,9 @@ struct LowerToISAPass
           if (bs.size() != 2)
             return op->emitError() << "rapid-lower-to-isa: matmul is lowered "
                                       "with a constant 2-D right operand only";
-          double ws = 0;
-          if (failed(weights(op, mm.getRhs(), bw, &ws)))
-            return failure();
           std::optional<double> weightScale;
-          if (llvm::isa<QuantType>(elementOf(mm.getRhs())))
-            weightScale = ws;
+          if (failed(weights(op, mm.getRhs(), bw, &weightScale)))
+            return failure();
           int64_t k = bs[0], n = bs[1];
           SmallVector<double> w(size_t(n * k));
           for (int64_t o = 0; o < n; ++o)
@@ -1053,12 +1036,9 @@ struct LowerToISAPass
     if (!loaded)
       return fail(llvm::toString(loaded.takeError()));
     spec = *loaded;
-    if (compressWeights == "auto")
-      compressMode = CompressWeights::Auto;
-    else if (compressWeights == "never")
-      compressMode = CompressWeights::Never;
-    else if (compressWeights == "always")
-      compressMode = CompressWeights::Always;
+    if (std::optional<CompressWeights> mode =
+            parseCompressWeights(compressWeights))
+      compressMode = *mode;
     else
       return fail("compress-weights must be auto, never or always, got '" +
                   compressWeights + "'");
@@ -1130,13 +1110,11 @@ struct LowerToISAPass
     // External memory: constants, then the activations by lifetime.
     std::vector<Allocation> allocs;
     for (const Tensor &t : tensors)
-      allocs.push_back(
-          {t.name,
-           uint64_t((elementsOf(t.shape) *
-                         int64_t(storageBits(t.precision.value_or(act))) +
-                     7) /
-                    8),
-           std::max<int64_t>(t.first, 0), std::max(t.last, t.first)});
+      allocs.push_back({t.name,
+                        numerics::bytesFor(uint64_t(elementsOf(t.shape)),
+                                           t.precision.value_or(act)),
+                        std::max<int64_t>(t.first, 0),
+                        std::max(t.last, t.first)});
     uint64_t arena = alignUp(constants.size());
     uint64_t span = planMemory(allocs, 64);
     uint64_t extCapacity = uint64_t(spec.chip.externalMemory.capacityBytes);

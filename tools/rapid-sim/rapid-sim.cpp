@@ -20,6 +20,7 @@
 #include "rapid/Numerics/Quantize.h"
 #include "rapid/Sim/Functional.h"
 #include "rapid/Sim/Kernels.h"
+#include "rapid/Sim/Model.h"
 #include "rapid/Sim/Npy.h"
 #include "rapid/Sim/Report.h"
 
@@ -200,53 +201,11 @@ int main(int argc, char **argv) {
         "was compiled for with --arch",
         modelPath, model->archFingerprint, archName, fingerprint(*arch)));
 
-  // External memory: everything the program names.
-  uint64_t extBytes = model->constantsAddress + model->constants.size();
-  for (const isa::MemoryRegion &r : model->memory)
-    if (r.space == MemLevel::Ext)
-      extBytes = std::max(extBytes, r.offset + r.size);
-  // Elements and bytes of a tensor (packed sub-byte precisions: whole
-  // bytes of their bits).
-  auto tensorElements = [](const isa::TensorDescriptor &t) {
-    uint64_t n = 1;
-    for (uint64_t d : t.shape)
-      n *= d;
-    return n;
-  };
-  auto tensorBytes = [&](const isa::TensorDescriptor &t) {
-    return (tensorElements(t) * storageBits(Precision(t.dtype)) + 7) / 8;
-  };
-
-  for (const isa::TensorDescriptor &t : model->tensors)
-    extBytes = std::max(extBytes, t.address + tensorBytes(t));
-  if (extBytes > uint64_t(arch->chip.externalMemory.capacityBytes))
-    return fail(modelPath + ": the program spans " + llvm::Twine(extBytes) +
-                " bytes of external memory; the chip has " +
-                llvm::Twine(arch->chip.externalMemory.capacityBytes));
-  // Each chip has its own external memory, holding the constants image and
-  // the inputs; the outputs are read from chip 0's.
-  int64_t chips = int64_t(model->chipsX) * model->chipsY;
-  std::vector<std::vector<uint8_t>> exts(static_cast<size_t>(chips));
-  std::vector<uint8_t> &ext = exts[0];
-  ext.assign(extBytes, 0);
-  std::copy(model->constants.begin(), model->constants.end(),
-            ext.begin() + model->constantsAddress);
-  // Element `i` of tensor `t` in external memory.
-  auto store = [&](const isa::TensorDescriptor &t, uint64_t i, double x) {
-    Precision p = Precision(t.dtype);
-    uint64_t bits = storageBits(p);
-    if (numerics::isPacked(p))
-      numerics::storePacked(x, p, ext.data(), t.address * 8 + i * bits);
-    else
-      numerics::storeElement(x, p, &ext[t.address + i * bits / 8]);
-  };
-  auto load = [&](const isa::TensorDescriptor &t, uint64_t i) {
-    Precision p = Precision(t.dtype);
-    uint64_t bits = storageBits(p);
-    return numerics::isPacked(p)
-               ? numerics::loadPacked(ext.data(), t.address * 8 + i * bits, p)
-               : numerics::loadElement(&ext[t.address + i * bits / 8], p);
-  };
+  // External memory, the constants image, the inputs and outputs.
+  llvm::Expected<std::unique_ptr<sim::ModelRunner>> runner =
+      sim::ModelRunner::create(*model, *arch);
+  if (!runner)
+    return fail(modelPath + ": " + llvm::toString(runner.takeError()));
 
   // Inputs.
   std::map<std::string, std::string> given;
@@ -258,14 +217,13 @@ int main(int argc, char **argv) {
       return fail("--input '" + name + "' given twice");
   }
   std::string inputNames;
-  for (const isa::TensorDescriptor &t : model->tensors)
-    if (!t.output)
-      inputNames += (inputNames.empty() ? "" : ", ") + t.name + " (" +
-                    shapeString(t.shape) + " " +
-                    stringify(Precision(t.dtype)).str() + ")";
-  for (const isa::TensorDescriptor &t : model->tensors) {
-    if (t.output)
-      continue;
+  for (const isa::TensorDescriptor *t : (*runner)->inputs())
+    inputNames += (inputNames.empty() ? "" : ", ") + t->name + " (" +
+                  shapeString(t->shape) + " " +
+                  stringify(Precision(t->dtype)).str() + ")";
+  std::vector<std::vector<double>> values;
+  for (const isa::TensorDescriptor *input : (*runner)->inputs()) {
+    const isa::TensorDescriptor &t = *input;
     auto it = given.find(t.name);
     if (it == given.end())
       return fail("missing input '" + t.name + "' (" + shapeString(t.shape) +
@@ -278,25 +236,13 @@ int main(int argc, char **argv) {
       return fail(it->second + ": shape " + shapeString(shape) +
                   ", but input '" + t.name + "' has shape " +
                   shapeString(t.shape));
-    for (size_t i = 0; i < a->data.size(); ++i)
-      store(t, i, a->data[i]);
+    values.push_back(std::move(a->data));
     given.erase(it);
   }
   if (!given.empty())
     return fail("--input '" + given.begin()->first +
                 "': the model has no such input; its inputs are " + inputNames);
 
-  for (int64_t c = 1; c < chips; ++c)
-    exts[size_t(c)] = ext;
-  std::vector<sim::CoreMemories> mems(model->cores.size());
-  std::vector<sim::CoreMemories *> memPtrs;
-  for (size_t i = 0; i < mems.size(); ++i) {
-    sim::CoreMemories &mem = mems[i];
-    mem.ext = &exts[model->cores[i].core / model->coresPerChip];
-    mem.lx.assign(size_t(arch->core.lx.capacityBytes), 0);
-    mem.l0.assign(size_t(arch->core.l0.capacityBytes), 0);
-    memPtrs.push_back(&mem);
-  }
   sim::RunOptions options;
   options.topology = {int64_t(model->chipsX), int64_t(model->chipsY),
                       int64_t(model->coresPerChip)};
@@ -339,23 +285,20 @@ int main(int argc, char **argv) {
     }
   }
   sim::RunStats runStats;
-  if (llvm::Error e = sim::runCores(model->cores, memPtrs, runStats, options))
-    return fail(modelPath + ": " + llvm::toString(std::move(e)));
+  llvm::Expected<std::vector<std::vector<float>>> results =
+      (*runner)->run(values, &runStats, options);
+  if (!results)
+    return fail(modelPath + ": " + llvm::toString(results.takeError()));
 
   // Outputs.
   if (std::error_code ec = llvm::sys::fs::create_directories(outputDir))
     return fail("cannot create '" + outputDir + "': " + ec.message());
   std::vector<std::string> written;
   std::set<std::string> usedNames;
-  for (const isa::TensorDescriptor &t : model->tensors) {
-    if (!t.output)
-      continue;
-    uint64_t n = tensorElements(t);
-    std::vector<float> values(n);
-    for (uint64_t i = 0; i < n; ++i)
-      values[i] = float(load(t, i));
+  for (auto [k, output] : llvm::enumerate((*runner)->outputs())) {
+    const isa::TensorDescriptor &t = *output;
     std::vector<int64_t> shape(t.shape.begin(), t.shape.end());
-    std::vector<uint8_t> npy = sim::encodeNpyFloat32(shape, values);
+    std::vector<uint8_t> npy = sim::encodeNpyFloat32(shape, (*results)[k]);
     // Distinct names can sanitize to one file name: number the later ones.
     std::string base = fileName(t.name), name = base;
     for (int i = 1; !usedNames.insert(name).second; ++i)

@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "rapid/Backend/LayerLowering.h"
 #include "rapid/ISA/ModelBinary.h"
 #include "rapid/Import/OnnxImporter.h"
 #include "rapid/InitRapid.h"
@@ -336,8 +337,7 @@ int main(int argc, char **argv) {
 
   // Policies that choose per layer (rapid-assign-precision) rewrite the
   // model's types first; the mapping's own precision is then fp16's.
-  bool perLayer = !rapid::parsePrecisionPolicy(precisionName) ||
-                  llvm::StringRef(precisionName).starts_with("int");
+  bool perLayer = rapid::choosesPerLayer(precisionName);
   std::string mapPrecision = perLayer ? "fp16" : precisionName.getValue();
 
   int64_t opsBefore = 0, opsAfter = 0;
@@ -370,13 +370,10 @@ int main(int argc, char **argv) {
       return fail("--mode must be infer or train, got '" + modeName + "'");
     // Policies that choose per layer rewrite the model's types first; the
     // mapping's own precision is then fp16's for the other layers.
-    if (perLayer &&
-        !llvm::is_contained({"hybrid-fp8", "int8", "int4", "int4-biscaled",
-                             "int4-fpec", "int2", "auto"},
+    if (!llvm::is_contained(rapid::precisionPolicies(),
                             llvm::StringRef(precisionName)))
-      return fail("--precision must be fp32, fp16, hfp8, hybrid-fp8, int8, "
-                  "int4, int4-biscaled, int4-fpec, int2 or auto, got '" +
-                  precisionName + "'");
+      return fail("--precision must be " + rapid::listPrecisionPolicies() +
+                  ", got '" + precisionName + "'");
     if (perLayer) {
       phase("assigning precisions (rapid-assign-precision, " + precisionName +
             ")");
@@ -451,8 +448,7 @@ int main(int argc, char **argv) {
   // The backend: the program for --arch.
   std::optional<rapid::isa::ModelBinary> binary;
   rapid::LowerToISAStats lowerStats;
-  if (compressWeights != "auto" && compressWeights != "never" &&
-      compressWeights != "always")
+  if (!rapid::backend::parseCompressWeights(compressWeights))
     return fail("--compress-weights must be auto, never or always, got '" +
                 compressWeights + "'");
   if (wantProgram) {

@@ -140,6 +140,8 @@ std::vector<uint8_t> packWeights(const MappedLayer &layer,
 /// counted as non-zero, is at most 3/4 of a dense tile; Always when the
 /// slot is not larger than a dense tile; Never.
 enum class CompressWeights { Auto, Never, Always };
+/// "auto", "never" or "always"; std::nullopt for anything else.
+std::optional<CompressWeights> parseCompressWeights(llvm::StringRef mode);
 
 /// A layer's weights as bitmap-compressed B tiles (docs/backend.md).
 struct CompressedWeights {

@@ -76,6 +76,15 @@ int fpecDirection(uint32_t bits);
 /// complement, binary as 1 for +1 and 0 for -1. toStorage/fromStorage give
 /// those bits; a stored value rounds to nearest even and saturates.
 inline bool isPacked(Precision p) { return storageBits(p) < 8; }
+/// Bytes `count` elements of `p` occupy (packed ones: whole bytes of their
+/// bits).
+inline uint64_t bytesFor(uint64_t count, Precision p) {
+  return (count * storageBits(p) + 7) / 8;
+}
+/// Element `index` of a run of `p` elements starting at `memory`: packed
+/// by bit position, or whole bytes (storeElement / loadElement).
+void storeAt(double x, Precision p, uint8_t *memory, uint64_t index);
+double loadAt(const uint8_t *memory, uint64_t index, Precision p);
 double loadPacked(const uint8_t *memory, uint64_t bit, Precision p);
 void storePacked(double x, Precision p, uint8_t *memory, uint64_t bit);
 

@@ -43,12 +43,13 @@ public:
     return outputTensors;
   }
 
-  /// Runs the program (functional, untimed unless `options.timing`) on
-  /// `values`, one vector per input (its elements row-major), and returns
+  /// Runs the program (functional, untimed unless `options.timing`; the
+  /// topology is the model's) on `values`, one vector per input (its
+  /// elements row-major, converted to the input's precision), and returns
   /// the outputs' elements. Fails naming the input whose size is wrong, or
   /// with the executor's error.
   llvm::Expected<std::vector<std::vector<float>>>
-  run(llvm::ArrayRef<std::vector<float>> values, RunStats *stats = nullptr,
+  run(llvm::ArrayRef<std::vector<double>> values, RunStats *stats = nullptr,
       const RunOptions &options = RunOptions());
 
 private:

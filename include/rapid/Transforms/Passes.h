@@ -55,6 +55,13 @@ createLowerToISAPass(const RapidLowerToISAOptions &options,
 /// (fp16, hfp8, int8, int4, int2); std::nullopt for an unknown name.
 std::optional<PrecisionConfig> parsePrecisionPolicy(llvm::StringRef name);
 
+/// The policies rapid-assign-precision takes, and "a, b, ... or z" of them
+/// for messages. fp32, fp16 and hfp8 leave each layer to the mapping's
+/// precision; the others choose per layer.
+llvm::ArrayRef<llvm::StringRef> precisionPolicies();
+std::string listPrecisionPolicies();
+bool choosesPerLayer(llvm::StringRef policy);
+
 /// Adds the graph-preparation passes that `rapidc` runs before mapping.
 void buildGraphPrepPipeline(mlir::OpPassManager &pm);
 
